@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages are read from src/ through the "@dove/source" export condition,
+// so tests never need a build step.
+const conditions = ['@dove/source', 'node', 'import', 'module', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@dove/source'] } },
+  test: {
+    watch: false,
+    globals: false,
+    environment: 'node',
+    include: ['src/**/*.{spec,test}.ts', 'test/**/*.{spec,test}.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    passWithNoTests: true,
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+});
