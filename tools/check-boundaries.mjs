@@ -5,13 +5,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** tag -> tags it may depend on */
+/** tag -> tags it may depend on. The sandbox and the testkit appear only in tests (devDependencies). */
 export const rules = {
-  'scope:core': ['scope:core'],
-  'scope:sandbox': [],
-  'scope:target': ['scope:core'],
-  'scope:target-fpga': ['scope:core', 'scope:target'],
-  'scope:app': ['scope:core', 'scope:target', 'scope:target-fpga', 'scope:sandbox'],
+  'scope:core': ['scope:core', 'scope:testkit', 'scope:sandbox'],
+  'scope:testkit': [],
+  'scope:sandbox': ['scope:testkit'],
+  'scope:target': ['scope:core', 'scope:testkit', 'scope:sandbox'],
+  'scope:target-fpga': ['scope:core', 'scope:target', 'scope:testkit', 'scope:sandbox'],
+  'scope:app': ['scope:core', 'scope:target', 'scope:target-fpga', 'scope:sandbox', 'scope:testkit'],
 };
 // fpga may compose the AKS target, and no other.
 const allowedTargetDeps = { '@dove/target-fpga': ['@dove/target-aks'] };
