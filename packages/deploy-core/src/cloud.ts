@@ -19,6 +19,11 @@ export interface CloudProfile {
   caCert?: string;
   /** Path of that PEM, when it came from a file. */
   caCertPath?: string;
+  /**
+   * An /etc/hosts-style file of names this cloud resolves privately (the sandbox's container
+   * groups and load balancers; private DNS zones). Dove's HTTP calls consult it before DNS.
+   */
+  hostsFile?: string;
   /** Sandbox only: what a local emulator publishes so clients can log in and connect. */
   sandbox?: SandboxProfileExtras;
 }

@@ -80,3 +80,71 @@ export interface SandboxContext {
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/**
+ * Loopback networking for "public" endpoints: every container group or load balancer gets its
+ * own 127.x.y.z address, so it can listen on the ports the user asked for (5001, 80...).
+ */
+export interface LoopbackNetwork {
+  /** A fresh 127.x.y.z address. */
+  allocateIp(): string;
+  /** Serve ip:port by forwarding each TCP connection to the loopback port `pick()` returns (undefined: refuse). */
+  forward(ip: string, port: number, pick: () => number | undefined): Promise<{ close(): Promise<void> }>;
+  /** Publish name -> ip in the profile's hosts file (`CloudProfile.hostsFile`). */
+  publishHost(name: string, ip: string): void;
+  unpublishHost(name: string): void;
+}
+
+export interface SandboxNetworkContext extends SandboxContext {
+  network: LoopbackNetwork;
+}
+
+/** An ARM request, already authenticated and routed to the provider namespace it names. */
+export interface ArmRequest {
+  method: string;
+  url: URL;
+  subscriptionId: string;
+  /** Undefined for subscription-level calls (e.g. list by subscription, operations). */
+  resourceGroup?: string;
+  /** e.g. `Microsoft.ContainerInstance` (case as sent) */
+  namespace: string;
+  /** Segments after `/providers/{namespace}/`, e.g. `['containerGroups', 'cg1', 'containers', 'c1', 'logs']` */
+  providerPath: string[];
+  apiVersion: string;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface ArmResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** What the ARM core offers to resource providers. */
+export interface ArmHost {
+  /** `https://127.0.0.1:PORT` */
+  baseUrl: string;
+  resourceGroup(subscriptionId: string, name: string): { name: string; location: string } | undefined;
+  /**
+   * Runs `work` as an Azure async operation; returns the headers for the 201/202 answer
+   * (`Azure-AsyncOperation`, `Location`, `Retry-After`). The status URL reports
+   * InProgress, then Succeeded, or Failed with the error `work` threw.
+   */
+  startOperation(options: { namespace: string; location: string; work: () => Promise<void> }): {
+    id: string;
+    headers: Record<string, string>;
+  };
+  /** Azure's error shape: `{ error: { code, message } }` */
+  error(status: number, code: string, message: string): ArmResponse;
+}
+
+export interface ArmProvider {
+  namespace: string;
+  /** Answer the request, or undefined to let the core answer 404 (resource type not found). */
+  handle(req: ArmRequest): Promise<ArmResponse | undefined>;
+  /** Stop processes and servers this provider started. */
+  close?(): Promise<void>;
+}
+
+export type ArmProviderFactory = (ctx: SandboxNetworkContext, arm: ArmHost) => ArmProvider;
