@@ -1,1 +1,4 @@
 export * from './azurite.ts';
+export * from './github/server.ts';
+export * from './github/state.ts';
+export * from './github/webhooks.ts';
