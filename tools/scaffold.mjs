@@ -73,7 +73,7 @@ w(
         outDir: './out-tsc/vitest',
         types: ['node', 'vitest/globals'],
         noEmit: false,
-          rewriteRelativeImportExtensions: false,
+        rewriteRelativeImportExtensions: false,
         emitDeclarationOnly: true,
         composite: true,
         tsBuildInfoFile: './out-tsc/vitest/tsconfig.spec.tsbuildinfo',
