@@ -17,6 +17,9 @@ const tasks = {
   test: [
     ['biome', ['ci', '.']],
     ['node', ['tools/check-boundaries.mjs']],
+    // Keeps TypeScript project references in step with package dependencies (Nx refuses to
+    // typecheck an out-of-sync workspace in CI).
+    ['nx', ['sync', '--verbose=false']],
     ['nx', ['run-many', '-t', 'typecheck', 'test', '--outputStyle=stream', '--parallel=2']],
   ],
   demo: [['node', ['apps/cli/src/bin.ts', 'demo']]],
