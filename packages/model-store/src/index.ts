@@ -1,1 +1,11 @@
-export {};
+export * from './blocks.ts';
+export * from './container.ts';
+export * from './delivery.ts';
+export * from './errors.ts';
+export * from './files.ts';
+export * from './hook.ts';
+export * from './list.ts';
+export * from './manifest.ts';
+export * from './names.ts';
+export * from './sas.ts';
+export * from './upload.ts';
