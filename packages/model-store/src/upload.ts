@@ -100,6 +100,12 @@ export async function uploadModel(options: UploadModelOptions): Promise<UploadMo
       );
     version = `${model.version}-${contentHash(files).slice(0, 8)}`;
     stored = await readManifest(container, model.name, version, signal);
+    if (stored && !sameFiles(stored.files, files))
+      throw new ModelStoreError(
+        MODEL_STORE_ERRORS.versionExists,
+        `model ${model.name} version ${version} (the forced new version) already exists with different files`,
+        { hint: 'Give the model a new version in the spec' },
+      );
   }
   if (stored) {
     report({ phase: 'done', file: undefined, bytesReused: totalBytes });
