@@ -8,6 +8,8 @@ export const MODEL_STORE_ERRORS = {
   badManifest: 'DOVE_MODEL_MANIFEST_INVALID',
   /** The store cannot be reached or configured (endpoint, credential, container). */
   storeConfig: 'DOVE_MODEL_STORE_CONFIG',
+  /** A downloaded file does not match its manifest entry (size or sha256). */
+  corrupt: 'DOVE_MODEL_CORRUPT',
   /** The requested version is not in the store (or is not complete yet). */
   versionMissing: 'DOVE_MODEL_VERSION_NOT_FOUND',
 } as const;

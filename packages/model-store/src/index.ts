@@ -1,6 +1,7 @@
 export * from './blocks.ts';
 export * from './container.ts';
 export * from './delivery.ts';
+export * from './download.ts';
 export * from './errors.ts';
 export * from './files.ts';
 export * from './hook.ts';
