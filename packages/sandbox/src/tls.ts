@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
@@ -36,7 +36,7 @@ export async function loadOrCreateCa(stateDir: string): Promise<CertificateAutho
   const certFile = join(stateDir, 'ca.pem');
   const keyFile = join(stateDir, 'ca-key.pem');
   let caCert: x509.X509Certificate;
-  let caKey: CryptoKey;
+  let caKey: webcrypto.CryptoKey;
   if (existsSync(certFile) && existsSync(keyFile)) {
     caCert = new x509.X509Certificate(readFileSync(certFile, 'utf8'));
     caKey = await webcrypto.subtle.importKey('pkcs8', fromPem(readFileSync(keyFile, 'utf8')), alg, true, [

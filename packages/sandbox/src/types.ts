@@ -51,6 +51,7 @@ export interface ContainerProcess {
   state(): {
     state: 'Waiting' | 'Running' | 'Terminated';
     restartCount: number;
+    /** Exit code of the last termination (also while Running again after a restart). */
     exitCode?: number;
     reason?: string;
   };
@@ -61,7 +62,13 @@ export interface ImageRunner {
   /** Starts the image as a process, or throws an `ImagePullError` when the image is unknown. */
   start(
     image: string,
-    options: { env: Record<string, string>; containerPort: number; name: string },
+    options: {
+      env: Record<string, string>;
+      containerPort: number;
+      name: string;
+      /** Default `Always`. A crash waits a doubling back-off before the restart (state Waiting, reason CrashLoopBackOff). */
+      restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+    },
   ): ContainerProcess;
   stopAll(): Promise<void>;
 }

@@ -1,0 +1,2 @@
+export * from './image-map.ts';
+export * from './runner.ts';
