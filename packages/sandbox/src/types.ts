@@ -152,6 +152,34 @@ export interface ArmProvider {
   handle(req: ArmRequest): Promise<ArmResponse | undefined>;
   /** Stop processes and servers this provider started. */
   close?(): Promise<void>;
+  /** Called when a resource group is deleted: delete (and stop) this provider's resources in it. */
+  deleteResourceGroup?(subscriptionId: string, resourceGroup: string): Promise<void>;
 }
 
 export type ArmProviderFactory = (ctx: SandboxNetworkContext, arm: ArmHost) => ArmProvider;
+
+/**
+ * What the sandbox calls on the AKS provider at start to make the pre-existing cluster
+ * (`dove-aks`). Optional: the sandbox seeds a cluster only when the provider has it.
+ */
+export interface ClusterSeeder {
+  seedCluster(options: {
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    location: string;
+  }): Promise<{
+    /** Kubeconfig YAML (admin or user credentials) for the seeded cluster. */
+    kubeconfig: string;
+  }>;
+}
+
+/** What `createIotHub(ctx, { name })` from `src/iothub/` gives the sandbox (the parts it publishes). */
+export interface IotHubHandle {
+  /** `HostName=...;SharedAccessKeyName=iothubowner;SharedAccessKey=...` */
+  connectionString: string;
+  /** Where the hub really listens. */
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export * from './faults.ts';
+export * from './jwt.ts';
+export * from './server.ts';
