@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  BlobSASPermissions,
   BlobServiceClient,
   ContainerSASPermissions,
   generateBlobSASQueryParameters,
@@ -67,6 +68,24 @@ describe('the iris scoring server loading its model from Blob Storage', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  test('accepts a per-file SAS map, as the model store issues it', async () => {
+    const key = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
+    const sign = (path: string) =>
+      generateBlobSASQueryParameters(
+        {
+          containerName: 'models',
+          blobName: `iris-classifier/1.0.0/${path}`,
+          permissions: BlobSASPermissions.parse('r'),
+          expiresOn: new Date(Date.now() + 3600_000),
+        },
+        key,
+      ).toString();
+    const map = JSON.stringify({ 'manifest.json': sign('manifest.json'), 'model.json': sign('model.json') });
+    const server = await startIrisServer({ DOVE_MODEL_URI: `${base()}/1.0.0/`, DOVE_MODEL_SAS: map });
+    await server.stop();
+    expect(server.output()).toContain('model iris-classifier 1.0.0 loaded');
   });
 
   test('refuses to serve a corrupt model, naming the file', async () => {

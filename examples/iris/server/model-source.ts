@@ -69,6 +69,23 @@ function parseModel(text: string, where: string): IrisModel {
   return value as IrisModel;
 }
 
+/**
+ * DOVE_MODEL_SAS is one query string for every file, or (as the model store issues it, since
+ * Blob Storage cannot scope one SAS to a folder) a JSON object from each path to its blob's SAS.
+ */
+function sasFor(sas: string, path: string): string {
+  const text = sas.trim();
+  if (!text.startsWith('{')) return text;
+  let map: unknown;
+  try {
+    map = JSON.parse(text);
+  } catch {
+    throw new ModelLoadError('DOVE_MODEL_SAS starts with "{" but is not a JSON object of path -> SAS token');
+  }
+  const token = (map as Record<string, unknown>)[path];
+  return typeof token === 'string' ? token : '';
+}
+
 function withSas(url: string, sas: string): string {
   const token = sas.replace(/^\?/, '');
   if (!token) return url;
@@ -111,7 +128,10 @@ function manifestProblem(value: unknown): string | undefined {
 
 async function loadFromStore(rawUri: string, sas: string): Promise<LoadedModel> {
   const base = rawUri.replace(/\/+$/, '').replace(/\/manifest\.json$/, '');
-  const manifestBytes = await download(withSas(`${base}/manifest.json`, sas), `${base}/manifest.json`);
+  const manifestBytes = await download(
+    withSas(`${base}/manifest.json`, sasFor(sas, 'manifest.json')),
+    `${base}/manifest.json`,
+  );
   let manifest: unknown;
   try {
     manifest = JSON.parse(manifestBytes.toString('utf8'));
@@ -124,7 +144,7 @@ async function loadFromStore(rawUri: string, sas: string): Promise<LoadedModel> 
   const contents = new Map<string, Buffer>();
   for (const file of files) {
     const url = `${base}/${file.path.split('/').map(encodeURIComponent).join('/')}`;
-    const bytes = await download(withSas(url, sas), url);
+    const bytes = await download(withSas(url, sasFor(sas, file.path)), url);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (bytes.length !== file.size || sha256 !== file.sha256)
       throw new ModelLoadError(
