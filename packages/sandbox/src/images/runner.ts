@@ -25,6 +25,16 @@ function installExitHook() {
   process.on('exit', () => {
     for (const c of live) c.kill('SIGKILL');
   });
+  // A signal with no other listener would end Node without 'exit': end it through exit instead.
+  // When the host program listens (e.g. dove-sandbox stopping cleanly), it decides.
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.on(sig, () => {
+      if (process.listenerCount(sig) === 1) process.exit(code);
+    });
+  }
 }
 
 /**
