@@ -5,6 +5,7 @@ export * from './images/index.ts';
 export * from './net/index.ts';
 export type * from './profile.ts';
 export * from './sandbox.ts';
+export * from './serve.ts';
 export * from './spec-check.ts';
 export * from './tls.ts';
 export type * from './types.ts';
