@@ -9,7 +9,11 @@ import { withFaultsAndLog } from '../src/serve.ts';
 test('servers wrapped with withFaultsAndLog get the sandbox fault rules and request log', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dove-sb-serve-'));
   const sb = await startSandbox({ stateDir: dir, storage: false });
-  const server = createServer(withFaultsAndLog(sb.ctx, 'k8s', (_req, res) => res.end('{"kind":"Status"}')));
+  const server = createServer(
+    withFaultsAndLog(sb.ctx, 'k8s', (_req, res) => {
+      res.end('{"kind":"Status"}');
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/v1/namespaces`;
   try {
