@@ -1,1 +1,3 @@
-export {};
+export { starterSpec } from './commands/init.ts';
+export { EXIT } from './exit-codes.ts';
+export { main } from './program.ts';
