@@ -18,7 +18,12 @@ export interface Delays {
 export type Fault =
   | { type: 'status'; status: 429 | 500 | 502 | 503; retryAfterSeconds?: number }
   | { type: 'drop' } // destroy the socket without answering
-  | { type: 'delay'; ms: number };
+  | { type: 'delay'; ms: number }
+  /**
+   * ARM only: the request is answered normally, but the long-running operation it starts fails
+   * with this error (its `work` is not run; the provider's `onFail` is called).
+   */
+  | { type: 'failOperation'; code: string; message: string };
 
 export interface FaultRule {
   api?: ApiFamily;
@@ -138,7 +143,16 @@ export interface ArmHost {
    * (`Azure-AsyncOperation`, `Location`, `Retry-After`). The status URL reports
    * InProgress, then Succeeded, or Failed with the error `work` threw.
    */
-  startOperation(options: { namespace: string; location: string; work: () => Promise<void> }): {
+  startOperation(options: {
+    namespace: string;
+    location: string;
+    work: () => Promise<void>;
+    /**
+     * Called when the operation fails (work threw, or a `failOperation` fault replaced it), so
+     * the provider can put the resource in provisioningState Failed as Azure does.
+     */
+    onFail?: (error: { code: string; message: string }) => void | Promise<void>;
+  }): {
     id: string;
     headers: Record<string, string>;
   };

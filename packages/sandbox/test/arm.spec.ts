@@ -93,6 +93,30 @@ test('resource groups: the seeded one exists; put, head, list, delete (async), u
   ).toBe('ResourceGroupNotFound');
 });
 
+test('a failOperation fault makes the long-running operation fail with its error, and nothing changes', async () => {
+  await arm('PUT', `${sub()}/resourcegroups/rg-keep`, { body: { location: 'westeurope' } });
+  sb.faults.add({
+    pathIncludes: 'rg-keep',
+    times: 1,
+    fault: {
+      type: 'failOperation',
+      code: 'ResourceGroupDeletionBlocked',
+      message: 'Deletion blocked on purpose.',
+    },
+  });
+  const del = await arm('DELETE', `${sub()}/resourcegroups/rg-keep`);
+  expect(del.status).toBe(202);
+  const statusUrl = new URL(del.headers.get('azure-asyncoperation') ?? '');
+  let op = { status: 'InProgress' } as { status: string; error?: { code: string } };
+  for (let i = 0; i < 50 && op.status === 'InProgress'; i++) op = (await arm('GET', statusUrl.pathname)).body;
+  expect(op).toMatchObject({
+    status: 'Failed',
+    error: { code: 'ResourceGroupDeletionBlocked', message: 'Deletion blocked on purpose.' },
+  });
+  expect((await arm('GET', `${sub()}/resourcegroups/rg-keep`)).status).toBe(200);
+  await arm('DELETE', `${sub()}/resourcegroups/rg-keep`);
+});
+
 test('auth failures answer 401 with Azure codes and a WWW-Authenticate challenge', async () => {
   const missing = await arm('GET', `${sub()}/resourcegroups`, { auth: null });
   expect(missing.status).toBe(401);

@@ -22,6 +22,9 @@ export class FaultRegistry {
     for (const entry of this.#rules) {
       const { rule } = entry;
       if (entry.left <= 0) continue;
+      // Only writes start operations: polls and other APIs must not spend the rule.
+      if (rule.fault.type === 'failOperation' && (api !== 'arm' || /^(GET|HEAD)$/i.test(req.method ?? 'GET')))
+        continue;
       if (rule.api && rule.api !== api) continue;
       if (rule.method && rule.method.toUpperCase() !== req.method?.toUpperCase()) continue;
       if (rule.pathIncludes && !(req.url ?? '').toLowerCase().includes(rule.pathIncludes.toLowerCase()))
@@ -53,5 +56,9 @@ export function validateRule(rule: FaultRule): void {
     if (![429, 500, 502, 503].includes(f.status)) bad('fault.status must be 429, 500, 502 or 503');
   } else if (f.type === 'delay') {
     if (!(typeof f.ms === 'number' && f.ms >= 0)) bad('fault.ms must be a non-negative number');
-  } else if (f.type !== 'drop') bad('fault.type must be "status", "drop" or "delay"');
+  } else if (f.type === 'failOperation') {
+    if (rule.api && rule.api !== 'arm') bad('a failOperation fault applies to api "arm" only');
+    if (typeof f.code !== 'string' || typeof f.message !== 'string')
+      bad('fault.code and fault.message must be strings');
+  } else if (f.type !== 'drop') bad('fault.type must be "status", "drop", "delay" or "failOperation"');
 }

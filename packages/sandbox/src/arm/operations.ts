@@ -18,7 +18,12 @@ export class Operations {
   start(
     base: string,
     subscriptionId: string,
-    options: { namespace: string; location: string; work: () => Promise<void> },
+    options: {
+      namespace: string;
+      location: string;
+      work: () => Promise<void>;
+      onFail?: (error: { code: string; message: string }) => void | Promise<void>;
+    },
     retryAfterSeconds: number,
   ) {
     const id = randomUUID();
@@ -36,13 +41,15 @@ export class Operations {
         () => {
           op.status = 'Succeeded';
         },
-        (err: unknown) => {
-          op.status = 'Failed';
+        async (err: unknown) => {
           const e = err as { code?: unknown; message?: unknown };
-          op.error = {
+          const error = {
             code: typeof e?.code === 'string' ? e.code : 'InternalServerError',
             message: typeof e?.message === 'string' ? e.message : String(err),
           };
+          await Promise.resolve(options.onFail?.(error)).catch(() => {});
+          op.error = error;
+          op.status = 'Failed';
         },
       )
       .finally(() => {

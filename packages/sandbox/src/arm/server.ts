@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -52,6 +53,9 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     signingKey: o.signingKey,
   });
 
+  // The failOperation fault matched by the request being served, for startOperation to apply.
+  const pendingFailure = new AsyncLocalStorage<{ code: string; message: string } | undefined>();
+
   const host: ArmHost = {
     get baseUrl() {
       return baseUrl;
@@ -60,8 +64,21 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
       const rg = sub.toLowerCase() === o.subscriptionId.toLowerCase() ? groups.get(sub, name) : undefined;
       return rg && { name: rg.name, location: rg.location };
     },
-    startOperation: (options) =>
-      operations.start(baseUrl, o.subscriptionId, options, ctx.delays.provisionMs >= 1000 ? 1 : 0),
+    startOperation: (options) => {
+      const failure = pendingFailure.getStore();
+      const work = failure
+        ? async () => {
+            await new Promise((r) => setTimeout(r, ctx.delays.provisionMs));
+            throw Object.assign(new Error(failure.message), { code: failure.code });
+          }
+        : options.work;
+      return operations.start(
+        baseUrl,
+        o.subscriptionId,
+        { ...options, work },
+        ctx.delays.provisionMs >= 1000 ? 1 : 0,
+      );
+    },
     error: (status, code, message) => ({ status, body: armError(code, message) }),
   };
 
@@ -137,7 +154,9 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
         sendJson(res, 404, armError('NotFound', `No such identity endpoint: ${url.pathname}`));
       return;
     }
-    const answer = await serveArm(req, url);
+    const answer = await pendingFailure.run(fault?.type === 'failOperation' ? fault : undefined, () =>
+      serveArm(req, url),
+    );
     sendJson(res, answer.status, answer.body, answer.headers);
   }
 
