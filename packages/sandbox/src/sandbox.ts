@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAzurite } from '@dove/testkit';
 import { FaultRegistry } from './arm/faults.ts';
 import { startArmServer } from './arm/server.ts';
@@ -62,7 +62,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 async function optionalExport<T>(folder: string, name: string): Promise<T | undefined> {
   const file = join(here, folder, 'index.ts');
   if (!existsSync(file)) return undefined;
-  const mod = (await import(file)) as Record<string, unknown>;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   return mod[name] as T | undefined;
 }
 
