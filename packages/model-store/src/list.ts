@@ -78,7 +78,11 @@ export interface PruneModelsOptions {
   store: ModelStoreLocation;
   /** Newest complete versions to keep per model (besides the served ones). */
   keep: number;
-  /** Versions a target still serves, as `version` (any model) or `name/version`: never deleted. */
+  /**
+   * Versions a target still serves, as `version` (any model) or `name/version`: never deleted,
+   * nor the versions forced from them (`<version>-<8 hex>`), which a target reports by the
+   * spec's version.
+   */
   inUse: Iterable<string>;
   name?: string;
   /** Report what would be deleted without deleting. */
@@ -105,11 +109,13 @@ export async function pruneModels(options: PruneModelsOptions): Promise<PruneRes
   const result: PruneResult = { deleted: [], kept: [], blobsDeleted: 0 };
   const seen = new Map<string, number>();
   for (const v of versions) {
+    if (isServed(v, inUse)) {
+      result.kept.push({ ...v, reason: 'in-use' });
+      continue;
+    }
     const rank = seen.get(v.name) ?? 0;
     seen.set(v.name, rank + 1);
-    if (inUse.has(v.version) || inUse.has(`${v.name}/${v.version}`))
-      result.kept.push({ ...v, reason: 'in-use' });
-    else if (rank < options.keep) result.kept.push({ ...v, reason: 'newest' });
+    if (rank < options.keep) result.kept.push({ ...v, reason: 'newest' });
     else result.deleted.push(v);
   }
   if (options.dryRun) return result;
@@ -127,4 +133,11 @@ export async function pruneModels(options: PruneModelsOptions): Promise<PruneRes
     }
   }
   return result;
+}
+
+function isServed(v: StoredVersion, inUse: Set<string>): boolean {
+  const forcedFrom = /^(.+)-[0-9a-f]{8}$/.exec(v.version)?.[1];
+  return [v.version, forcedFrom].some(
+    (version) => version !== undefined && (inUse.has(version) || inUse.has(`${v.name}/${version}`)),
+  );
 }

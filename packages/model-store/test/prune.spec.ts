@@ -48,3 +48,26 @@ test('pruning keeps the newest versions and every served one', async () => {
   expect(none.deleted.map((v) => `${v.name}/${v.version}`)).toEqual(['iris/1.3.0', 'resnet/1']);
   expect((await listModels({ store })).map((v) => v.version)).toEqual(['1.0.0']);
 });
+
+test('a version forced from a served one is spared, and served versions do not use up `keep`', async () => {
+  const store = env.store();
+  for (const version of ['1.0.0', '2.0.0']) {
+    const dir = await writeModel(await env.tmp(), { 'model.json': `{"v":"${version}"}` });
+    await uploadModel({ store, model: { name: 'iris', version, path: dir }, specHash: 'h' });
+  }
+  // Changed bytes forced under 1.0.0: targets report the spec's version, 1.0.0.
+  const changed = await writeModel(await env.tmp(), { 'model.json': '{"v":"1.0.0 changed"}' });
+  const forced = await uploadModel({
+    store,
+    model: { name: 'iris', version: '1.0.0', path: changed },
+    specHash: 'h',
+    force: true,
+  });
+  const pruned = await pruneModels({ store, keep: 1, inUse: ['iris/1.0.0'] });
+  expect(pruned.deleted).toEqual([]);
+  expect(pruned.kept.map((v) => `${v.version}:${v.reason}`)).toEqual([
+    `${forced.version}:in-use`,
+    '2.0.0:newest',
+    '1.0.0:in-use',
+  ]);
+});
