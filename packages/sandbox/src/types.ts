@@ -49,8 +49,11 @@ export interface RequestRecord {
 
 /** Runs a "container" whose image the sandbox knows as a local process. */
 export interface ContainerProcess {
-  /** Loopback port where the container's main port is served. */
-  port: number;
+  /**
+   * Loopback port where the container's main port is served. Read it per connection: it changes
+   * if a restart had to move off a port something else took (EADDRINUSE).
+   */
+  readonly port: number;
   /** Lines the process wrote (stdout+stderr), newest last. */
   logs(): string[];
   state(): {

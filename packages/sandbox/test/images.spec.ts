@@ -76,3 +76,39 @@ test('an unknown image is a pull error', () => {
     ImagePullError,
   );
 });
+
+test('a container whose port is taken moves to another port on restart', async () => {
+  const { createServer } = await import('node:net');
+  const runner = createImageRunner({ images: defaultImages, backoffMs: 10 });
+  const blockers: import('node:net').Server[] = [];
+  try {
+    const c = runner.start('x/dove-examples/iris-scorer:1', { env: {}, containerPort: 5001, name: 'iris' });
+    const first = c.port;
+    await c.stop();
+    // Take the port, then start a container that is given the same one by forcing the pick.
+    const blocker = createServer();
+    blockers.push(blocker);
+    await new Promise<void>((r) => blocker.listen(first, '127.0.0.1', () => r()));
+    const random = Math.random;
+    Math.random = () => (first - 20000) / 12000;
+    let d: ReturnType<typeof runner.start>;
+    try {
+      d = runner.start('x/dove-examples/iris-scorer:1', { env: {}, containerPort: 5001, name: 'iris2' });
+    } finally {
+      Math.random = random;
+    }
+    expect(d.port).toBe(first);
+    await until(async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${d.port}/`, { signal: AbortSignal.timeout(300) })).ok;
+      } catch {
+        return false;
+      }
+    }, 'the scorer to answer on a new port');
+    expect(d.port).not.toBe(first);
+    expect(d.state().restartCount).toBeGreaterThanOrEqual(1);
+  } finally {
+    await runner.stopAll();
+    for (const b of blockers) b.close();
+  }
+});

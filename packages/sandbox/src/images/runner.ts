@@ -62,7 +62,7 @@ export function createImageRunner(options: ImageRunnerOptions): ImageRunner {
     start(image, o) {
       const cmd = resolveImage(options.images, image);
       if (!cmd) throw new ImagePullError(image);
-      const port = pickPort();
+      let port = pickPort();
       const policy = o.restartPolicy ?? 'Always';
       const lines: string[] = [];
       let child: ChildProcess | undefined;
@@ -113,6 +113,11 @@ export function createImageRunner(options: ImageRunnerOptions): ImageRunner {
             };
             return;
           }
+          // The port was chosen, not given by the kernel: if something else held it, take another.
+          if (lines.slice(-20).some((l) => l.includes('EADDRINUSE'))) {
+            usedPorts.delete(port);
+            port = pickPort();
+          }
           const wait = Math.min(maxBackoffMs, backoffMs * 2 ** restartCount);
           restartCount++;
           st = { state: 'Waiting', restartCount, exitCode, reason: 'CrashLoopBackOff' };
@@ -122,7 +127,9 @@ export function createImageRunner(options: ImageRunnerOptions): ImageRunner {
       };
       run();
       const proc: ContainerProcess = {
-        port,
+        get port() {
+          return port;
+        },
         logs: () => [...lines],
         state: () => ({ ...st }),
         async stop() {
