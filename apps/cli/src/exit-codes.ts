@@ -46,7 +46,11 @@ export function exitCodeFor(err: unknown): ExitCode {
   if (/AUTH|CREDENTIAL|FORBIDDEN|UNAUTHORI[SZ]ED|TOKEN/.test(code) || name === 'AuthenticationError')
     return EXIT.auth;
   if (e?.statusCode === 401 || e?.statusCode === 403) return EXIT.auth;
-  if (/SPEC|INVALID|CONFIG|VALIDATION|UNKNOWN_TARGET|NOT_FOUND_TARGET|VARIABLE|SCHEMA|BAD_INPUT/.test(code))
+  if (
+    /SPEC|INVALID|CONFIG|VALIDATION|TARGET_UNKNOWN|TARGET_AMBIGUOUS|VARIABLE|SCHEMA|BAD_|VERSION_EXISTS/.test(
+      code,
+    )
+  )
     return EXIT.badInput;
   return EXIT.failed;
 }

@@ -9,7 +9,7 @@ import type { DeployResult, DoveSpec } from '@dove/deploy-core';
 import { Listr } from 'listr2';
 import { parse, stringify } from 'yaml';
 import { type GlobalOptions, openSession, type Session } from '../context.ts';
-import { loadTargets } from '../core.ts';
+import { loadCore, loadTargets } from '../core.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { type Output, seconds } from '../render/output.ts';
 import { table } from '../render/table.ts';
@@ -75,6 +75,8 @@ async function score(
 export async function demoCommand(opts: GlobalOptions, out: Output): Promise<ExitCode> {
   const c = out.color;
   const started = Date.now();
+  // Fail before starting anything when the core is not there.
+  await loadCore();
   const dir = mkdtempSync(join(tmpdir(), 'dove-demo-'));
   out.line(c.bold('Dove demo: the iris classifier, shipped to four Azure targets (on the local sandbox)'));
   out.line(c.dim(`spec ${relative(process.cwd(), DEMO_SPEC) || DEMO_SPEC}`));
