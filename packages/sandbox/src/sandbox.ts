@@ -36,6 +36,11 @@ export interface SandboxOptions {
   storage?: boolean;
   /** Fixed ARM port (default: a free one). */
   port?: number;
+  /**
+   * Simulated edge devices for the IoT hub `dove-hub`; passed as is to `createIotHub`
+   * (see `src/iothub/`), e.g. `{ devices: 10000 }`.
+   */
+  fleet?: Record<string, unknown>;
   /** Where sandbox diagnostics go (default: nowhere). */
   log?(line: string): void;
 }
@@ -175,7 +180,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       (c: SandboxNetworkContext, o: { name: string }) => Promise<IotHubHandle>
     >('iothub', 'createIotHub');
     if (createIotHub) {
-      const hub = await createIotHub(ctx, { name: SANDBOX_HUB });
+      const hub = await createIotHub(ctx, {
+        name: SANDBOX_HUB,
+        ...(options.fleet ? { fleet: options.fleet } : {}),
+      });
       closers.push(() => hub.close());
       iotHubs[SANDBOX_HUB] = { connectionString: hub.connectionString, host: hub.host, port: hub.port };
     }
