@@ -41,6 +41,9 @@ export function cloudVariables(cloud: CloudProfile): Record<string, string> {
     AZURE_LOCATION: s.location,
     ...(Object.keys(s.kubeconfigs)[0] ? { AKS_CLUSTER: Object.keys(s.kubeconfigs)[0] as string } : {}),
     ...(Object.keys(s.iotHubs)[0] ? { IOT_HUB: Object.keys(s.iotHubs)[0] as string } : {}),
+    ...(Object.values(s.iotHubs)[0]
+      ? { IOT_HUB_CONNECTION_STRING: Object.values(s.iotHubs)[0]?.connectionString as string }
+      : {}),
   };
 }
 
@@ -118,7 +121,13 @@ export async function openSession(
   if (opts.cloud === 'sandbox') requireSandbox();
   const core = await loadCore();
   const cloud = await resolveCloud(core, opts.cloud);
-  if (cloud.sandbox) out.addSecret(cloud.sandbox.clientSecret);
+  if (cloud.sandbox) {
+    out.addSecret(cloud.sandbox.clientSecret);
+    for (const hub of Object.values(cloud.sandbox.iotHubs)) {
+      out.addSecret(hub.connectionString);
+      out.addSecret(/SharedAccessKey=([^;]+)/.exec(hub.connectionString)?.[1]);
+    }
+  }
   const credential = core.createCredential(cloud);
   const targets = await loadTargets();
   const registry = core.createRegistry(targets.plugins);
