@@ -1,0 +1,2 @@
+export { createAciProvider } from './provider.ts';
+export { REGION_MAX } from './validate.ts';
