@@ -6,7 +6,7 @@
  */
 export const REGION_MAXIMA: Record<string, { cpu: number; memoryInGB: number }> = {
   default: { cpu: 4, memoryInGB: 16 },
-  westeurope: { cpu: 4, memoryInGB: 16 },
+  westeurope: { cpu: 4, memoryInGB: 14 },
   northeurope: { cpu: 4, memoryInGB: 16 },
   eastus: { cpu: 4, memoryInGB: 16 },
   eastus2: { cpu: 4, memoryInGB: 16 },
