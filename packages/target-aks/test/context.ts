@@ -9,7 +9,8 @@ export function counter() {
   return {
     count(api: string, method: string) {
       const write = !['GET', 'HEAD'].includes(method.toUpperCase());
-      const a = (counts.byApi[api] ??= { reads: 0, writes: 0 });
+      counts.byApi[api] ??= { reads: 0, writes: 0 };
+      const a = counts.byApi[api];
       if (write) {
         counts.writes++;
         a.writes++;
