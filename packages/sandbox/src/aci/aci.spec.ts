@@ -5,6 +5,7 @@ import { type ContainerGroup, ContainerInstanceManagementClient } from '@azure/a
 import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Sandbox, startSandbox } from '../sandbox.ts';
+import { assertMatchesSpec } from '../spec-check.ts';
 
 let sb: Sandbox;
 let dir: string;
@@ -106,6 +107,17 @@ test('create, read (secure values omitted), serve on its own IP and fqdn, logs, 
     body: JSON.stringify({ data: [[5.1, 3.5, 1.4, 0.2]] }),
   });
   expect(res.status).toBe(200);
+  // The raw answers conform to the official 2023-05-01 spec.
+  const SPEC = 'azure/containerinstance/2023-05-01/containerInstance.json';
+  let raw: unknown;
+  await client.containerGroups.get(RG, 'iris-a', {
+    onResponse: (r) => (raw = JSON.parse(r.bodyAsText ?? 'null')),
+  });
+  assertMatchesSpec(SPEC, 'ContainerGroup', raw);
+  await client.containers.listLogs(RG, 'iris-a', 'scorer', {
+    onResponse: (r) => (raw = JSON.parse(r.bodyAsText ?? 'null')),
+  });
+  assertMatchesSpec(SPEC, 'Logs', raw);
   const logs = await client.containers.listLogs(RG, 'iris-a', 'scorer', { tail: 5 });
   expect(typeof logs.content).toBe('string');
 
@@ -115,6 +127,17 @@ test('create, read (secure values omitted), serve on its own IP and fqdn, logs, 
   const all = [];
   for await (const x of client.containerGroups.list()) all.push(x.name);
   expect(all).toContain('iris-a');
+  for await (const _ of client.containerGroups.listByResourceGroup(RG, {
+    onResponse: (r) => (raw = JSON.parse(r.bodyAsText ?? 'null')),
+  }));
+  assertMatchesSpec(SPEC, 'ContainerGroupListResult', raw);
+
+  await client.containerGroups.stop(RG, 'iris-a');
+  expect((await client.containerGroups.get(RG, 'iris-a')).instanceView?.state).toBe('Stopped');
+  await client.containerGroups.beginStartAndWait(RG, 'iris-a', poll);
+  await waitRunning('iris-a');
+  await client.containerGroups.beginRestartAndWait(RG, 'iris-a', poll);
+  await waitRunning('iris-a');
 
   const updated = await client.containerGroups.beginCreateOrUpdateAndWait(
     RG,
