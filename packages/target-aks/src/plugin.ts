@@ -63,6 +63,7 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
     configSchema,
 
     async plan(ctx): Promise<Plan<Desired, Previous>> {
+      for (const v of Object.values(ctx.config.secrets)) ctx.secret(v);
       const warnings: string[] = [];
       if (ctx.config.cluster && !ctx.config.kubeconfig) {
         const found = await findCluster(ctx);
