@@ -146,3 +146,14 @@ test('first-deploy failure leaves nothing behind; 429/5xx storms are retried; ba
   const rgMissing = makeContext(sb, { resourceGroup: 'no-such-rg', name: 'iris-x' });
   await expect(t.plan(rgMissing.ctx)).rejects.toMatchObject({ code: 'ACI_INVALID_SETTINGS' });
 });
+
+test('an image Azure cannot pull fails the first deploy with what to fix, and leaves nothing', async () => {
+  const { ctx } = makeContext(sb, { name: 'iris-nopull' });
+  const bad = { ...ctx, scoring: { ...ctx.scoring, image: 'nowhere.example/none:1' } };
+  const r = await deploy(t, bad);
+  expect(r.outcome).toBe('rolled-back');
+  expect(r.error?.code).toBe('ACI_INVALID_SETTINGS');
+  expect(r.error?.message).toContain('InaccessibleImage');
+  expect((r.error as { hint?: string }).hint).toContain('scoring.image');
+  expect((await t.status(bad)).state).toBe('absent');
+});
