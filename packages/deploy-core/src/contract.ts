@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { z } from 'zod';
 import type { CloudProfile } from './cloud.ts';
-import type { EventSink, Step } from './events.ts';
+import type { Step } from './events.ts';
 import type { DoveSpec, ModelSpec, ScoringSpec } from './spec/types.ts';
 
 /** The kinds of target Dove knows. A plugin declares one. */
