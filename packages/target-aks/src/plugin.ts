@@ -169,13 +169,14 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
       const prev = plan.previous ?? { deployments: {}, creates: [] };
       const kube = await kubeFor(ctx);
       const before = prev.deployments[d.track];
-      if (before && d.track === 'stable') {
+      if (before) {
         ctx.progress(
           `restore ${before.metadata.name} to version ${before.metadata.annotations?.[ANNOTATION_VERSION] ?? 'before'}`,
         );
         await kube.apply(before);
-        await waitForRollout(kube, before, { signal: ctx.signal, pollMs });
-      } else if (!before) {
+        // Only the stable track carries users' traffic; an idle blue-green slot need not be waited for.
+        if (d.track === 'stable') await waitForRollout(kube, before, { signal: ctx.signal, pollMs });
+      } else {
         await removeDeploy(kube, d.namespace, d.deployment);
       }
       for (const key of prev.creates) {

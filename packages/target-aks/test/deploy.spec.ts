@@ -97,11 +97,19 @@ describe.skipIf(!kubePresent)('AKS deploys against the sandbox', () => {
     expect(status.stdout).toMatch(/successfully rolled out/);
   });
 
+  test('a kubeconfig the user provides is used without ARM', async () => {
+    const kubeconfig = sb.profile.sandbox.kubeconfigs[SANDBOX_CLUSTER]!;
+    const r = await deploy({ cluster: undefined, kubeconfig, name: 'kc' }, { version: '1.0.0' });
+    expect(r.verified!.smoke!.ok).toBe(true);
+    expect(r.ctx.requests.snapshot().byApi.arm).toBeUndefined();
+  });
+
   test('a version whose pods crash fails with the cause and the previous version keeps serving', async () => {
-    const good = await deploy({ name: 'crash' }, { version: '1.0.0' });
+    const settings = { name: 'crash', progressDeadlineSeconds: 10 };
+    const good = await deploy(settings, { version: '1.0.0' });
     const uri = good.verified!.endpoint!.scoringUri;
     const key = good.verified!.endpoint!.auth?.primaryKey;
-    await expect(deploy({ name: 'crash' }, { version: '2.0.0', image: CRASH })).rejects.toThrow(
+    await expect(deploy(settings, { version: '2.0.0', image: CRASH })).rejects.toThrow(
       /CrashLoopBackOff|Error[\s\S]*model file missing/,
     );
     expect(await score(uri, key)).toBe(200);
@@ -110,10 +118,10 @@ describe.skipIf(!kubePresent)('AKS deploys against the sandbox', () => {
   });
 
   test('a version whose smoke test fails is rolled back', async () => {
-    const good = await deploy({ name: 'smoke' }, { version: '1.0.0' });
-    await expect(deploy({ name: 'smoke' }, { version: '2.0.0', image: BAD_SCORE })).rejects.toThrow(
-      /smoke test of smoke failed: expected HTTP 200, got 500/,
-    );
+    const good = await deploy({ name: 'smoke', progressDeadlineSeconds: 10 }, { version: '1.0.0' });
+    await expect(
+      deploy({ name: 'smoke', progressDeadlineSeconds: 10 }, { version: '2.0.0', image: BAD_SCORE }),
+    ).rejects.toThrow(/smoke test of smoke failed: expected HTTP 200, got 500/);
     const status = await good.target.status(sandboxContext(sb, { cluster: cluster(), name: 'smoke' }));
     expect(status.version).toBe('1.0.0');
     expect(status.state).toBe('serving');
