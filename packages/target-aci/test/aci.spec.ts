@@ -157,3 +157,31 @@ test('an image Azure cannot pull fails the first deploy with what to fix, and le
   expect((r.error as { hint?: string }).hint).toContain('scoring.image');
   expect((await t.status(bad)).state).toBe('absent');
 });
+
+test('Azure refusals fail fast with what to change: DNS label taken, no capacity for the request', async () => {
+  const a = makeContext(sb, { name: 'iris-label-a', dnsNameLabel: 'shared-label' });
+  expect((await deploy(t, a.ctx)).outcome).toBe('succeeded');
+  const b = makeContext(sb, { name: 'iris-label-b', dnsNameLabel: 'shared-label' });
+  const rb = await deploy(t, b.ctx);
+  expect(rb.error?.code).toBe('ACI_INVALID_SETTINGS');
+  expect((rb.error as { hint?: string }).hint).toContain('dnsNameLabel');
+  expect((await t.status(b.ctx)).state).toBe('absent');
+  await t.destroy(a.ctx);
+
+  sb.faults.add({
+    api: 'arm',
+    method: 'PUT',
+    pathIncludes: 'containerGroups/iris-capacity',
+    times: 1,
+    fault: {
+      type: 'failOperation',
+      code: 'ServiceUnavailable',
+      message: "The requested resource is not available in the location 'westeurope' at this moment.",
+    },
+  });
+  const c = makeContext(sb, { name: 'iris-capacity', cpu: 4, memoryInGB: 14 });
+  const rc = await deploy(t, c.ctx);
+  expect(rc.error?.code).toBe('ACI_QUOTA');
+  expect((rc.error as { hint?: string }).hint).toContain('Lower cpu/memoryInGB');
+  expect((await t.status(c.ctx)).state).toBe('absent');
+});
