@@ -122,6 +122,15 @@ export function aci(options: AciOptions = {}): TargetPlugin<AciConfig, AciDesire
           before: live.tags?.[TAG.version],
           after: ctx.model.version,
         });
+      // ACI cannot update a group whose provisioning failed: it must be created again.
+      if (live.provisioningState === 'Failed')
+        changes.push({
+          path: 'provisioningState',
+          kind: 'change',
+          before: 'Failed',
+          after: 'Succeeded',
+          replace: true,
+        });
       const replace = changes.some((c) => c.replace);
       const warnings = replace
         ? [

@@ -185,3 +185,22 @@ test('Azure refusals fail fast with what to change: DNS label taken, no capacity
   expect((rc.error as { hint?: string }).hint).toContain('Lower cpu/memoryInGB');
   expect((await t.status(c.ctx)).state).toBe('absent');
 });
+
+test('a failed replace is rolled back by re-creating the previous group', async () => {
+  const ok = makeContext(sb, { name: 'iris-replace-back' });
+  expect((await deploy(t, ok.ctx)).outcome).toBe('succeeded');
+  const broken = makeContext(
+    sb,
+    { name: 'iris-replace-back', cpu: 2, env: { DOVE_FAULT: 'crash-on-start' } },
+    '3.0.0',
+  );
+  const r = await deploy(t, broken.ctx);
+  expect(r.plan.action).toBe('replace');
+  expect(r.outcome).toBe('rolled-back');
+  const st = await t.status(ok.ctx);
+  expect(st).toMatchObject({ state: 'serving', version: '1.0.0' });
+  const plan = await t.plan(ok.ctx);
+  expect(plan.action).toBe('noop');
+  expect((await score(ok.ctx)).status).toBe(200);
+  await t.destroy(ok.ctx);
+});
