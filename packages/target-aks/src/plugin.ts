@@ -95,6 +95,10 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
       const kube = await kubeFor(ctx);
       const live = await readLive(ctx, kube);
       const desired = buildDesired(ctx, live, extension, false);
+      if (desired.keys) {
+        ctx.secret(desired.keys.primary);
+        ctx.secret(desired.keys.secondary);
+      }
       const previous: Previous = { deployments: {}, creates: [] };
       for (const [track, d] of Object.entries(live.deployments)) {
         if (d) previous.deployments[track] = restorable(d);
