@@ -213,3 +213,20 @@ test('crash loop and image pull failure appear as Azure shows them', async () =>
   expect(failed.provisioningState).toBe('Failed');
   await client.containerGroups.beginDeleteAndWait(RG, 'pull', poll);
 });
+
+test('registry passwords are stored but never returned', async () => {
+  const def = {
+    ...group({ label: 'reg-pass-1' }),
+    imageRegistryCredentials: [
+      { server: 'example.azurecr.io', username: 'puller', password: 'registry-pass-xyz' },
+    ],
+  };
+  let raw = '';
+  await client.containerGroups.beginCreateOrUpdateAndWait(RG, 'regpass', def, poll);
+  const g = await client.containerGroups.get(RG, 'regpass', {
+    onResponse: (r) => (raw = r.bodyAsText ?? ''),
+  });
+  expect(g.imageRegistryCredentials).toEqual([{ server: 'example.azurecr.io', username: 'puller' }]);
+  expect(raw).not.toContain('registry-pass-xyz');
+  await client.containerGroups.beginDeleteAndWait(RG, 'regpass', poll);
+});
