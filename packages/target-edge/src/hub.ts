@@ -1,0 +1,175 @@
+import type { TargetContext } from '@dove/deploy-core';
+import type { Registry } from 'azure-iothub';
+import iothub from 'azure-iothub';
+import { type HubAddress, hubRegistry } from './client.ts';
+import { EdgeError } from './errors.ts';
+import type { ModulesContent } from './manifest.ts';
+import type { EdgeConfig } from './schema.ts';
+
+export interface HubConfiguration {
+  id: string;
+  labels?: Record<string, string>;
+  targetCondition: string;
+  priority: number;
+  content: { modulesContent: ModulesContent };
+  createdTimeUtc?: string;
+  metrics?: { queries?: Record<string, string>; results?: Record<string, number> };
+  systemMetrics?: { results?: Record<string, number> };
+}
+
+export interface AgentReport {
+  desiredVersion: number;
+  lastDesiredVersion?: number;
+  lastDesiredStatus?: { code: number; description?: string };
+  modules: Record<string, { runtimeStatus?: string; statusDescription?: string; exitCode?: number }>;
+}
+
+/** The IoT Hub calls the target makes, each counted once in `ctx.requests`. */
+export class Hub {
+  private readonly registry: Registry;
+  private readonly ctx: TargetContext<EdgeConfig>;
+
+  constructor(ctx: TargetContext<EdgeConfig>) {
+    this.ctx = ctx;
+    const cs = ctx.secret(ctx.config.hub.connectionString);
+    let hostName: string | undefined;
+    try {
+      hostName = iothub.ConnectionString.parse(cs).HostName;
+    } catch {
+      hostName = undefined;
+    }
+    if (!hostName)
+      throw new EdgeError(
+        'EDGE_HUB_CONNECTION_STRING',
+        'hub.connectionString is not an IoT Hub connection string (HostName=...;SharedAccessKeyName=...;SharedAccessKey=...).',
+        'Copy it from the hub\'s "Shared access policies" (iothubowner or a policy with registry write and service connect) into a secret variable.',
+      );
+    if (ctx.config.registry) ctx.secret(ctx.config.registry.password);
+    this.registry = hubRegistry(cs, addressFor(ctx, hostName));
+  }
+
+  private async call<T>(method: string, what: string, run: () => Promise<{ responseBody: T }>): Promise<T> {
+    this.ctx.requests.count('iothub', method);
+    try {
+      return (await run()).responseBody;
+    } catch (e) {
+      throw hubFailure(e, what);
+    }
+  }
+
+  listConfigurations(): Promise<HubConfiguration[]> {
+    return this.call('GET', 'list deployments', () => this.registry.getConfigurations() as never);
+  }
+  async getConfiguration(id: string): Promise<HubConfiguration | undefined> {
+    try {
+      return await this.call(
+        'GET',
+        `read deployment ${id}`,
+        () => this.registry.getConfiguration(id) as never,
+      );
+    } catch (e) {
+      if (e instanceof EdgeError && e.code === 'EDGE_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+  addConfiguration(cfg: HubConfiguration): Promise<HubConfiguration> {
+    return this.call(
+      'PUT',
+      `create deployment ${cfg.id}`,
+      () => this.registry.addConfiguration(cfg as never) as never,
+    );
+  }
+  updateConfiguration(cfg: HubConfiguration): Promise<HubConfiguration> {
+    return this.call(
+      'PUT',
+      `update deployment ${cfg.id}`,
+      () => this.registry.updateConfiguration(cfg as never, true) as never,
+    );
+  }
+  async removeConfiguration(id: string): Promise<void> {
+    await this.call(
+      'DELETE',
+      `remove deployment ${id}`,
+      () => this.registry.removeConfiguration(id) as never,
+    );
+  }
+  async count(condition: string): Promise<number> {
+    const sql = `SELECT COUNT() AS n FROM devices WHERE capabilities.iotEdge = true AND (${condition})`;
+    const rows = await this.call<Array<{ n: number }>>('POST', 'count devices', async () => {
+      const r = await this.registry.createQuery(sql).next();
+      return { responseBody: r.result as Array<{ n: number }> };
+    });
+    return rows[0]?.n ?? 0;
+  }
+  async applyOnDevice(deviceId: string, modulesContent: ModulesContent): Promise<void> {
+    await this.call(
+      'POST',
+      `set modules on ${deviceId}`,
+      () => this.registry.applyConfigurationContentOnDevice(deviceId, { modulesContent } as never) as never,
+    );
+  }
+  async agent(deviceId: string): Promise<{ desired: Record<string, unknown>; report: AgentReport }> {
+    const twin = await this.call<{
+      properties: { desired: Record<string, unknown>; reported: Record<string, unknown> };
+    }>(
+      'GET',
+      `read the edge agent of ${deviceId}`,
+      () => this.registry.getModuleTwin(deviceId, '$edgeAgent') as never,
+    );
+    const r = twin.properties.reported;
+    return {
+      desired: twin.properties.desired,
+      report: {
+        desiredVersion: twin.properties.desired.$version as number,
+        lastDesiredVersion: r.lastDesiredVersion as number | undefined,
+        lastDesiredStatus: r.lastDesiredStatus as AgentReport['lastDesiredStatus'],
+        modules: (r.modules ?? {}) as AgentReport['modules'],
+      },
+    };
+  }
+}
+
+/** The sandbox publishes where its hubs really listen; public hubs resolve by name. */
+function addressFor(ctx: TargetContext<EdgeConfig>, hostName: string): HubAddress | undefined {
+  for (const h of Object.values(ctx.cloud.sandbox?.iotHubs ?? {})) {
+    if (h.connectionString.includes(`HostName=${hostName};`))
+      return { host: h.host, port: h.port, ...(ctx.cloud.caCert ? { ca: ctx.cloud.caCert } : {}) };
+  }
+  return undefined;
+}
+
+function hubFailure(e: unknown, what: string): EdgeError {
+  const err = e as {
+    name?: string;
+    message?: string;
+    responseBody?: string;
+    response?: { statusCode?: number };
+  };
+  const status = err.response?.statusCode;
+  let detail = err.message ?? String(e);
+  try {
+    const body = JSON.parse(err.responseBody ?? '') as { Message?: string };
+    if (body.Message) detail = body.Message.replace(/^ErrorCode:/, '');
+  } catch {}
+  if (status === 401 || err.name === 'UnauthorizedError')
+    return new EdgeError(
+      'EDGE_UNAUTHORIZED',
+      `IoT Hub refused to ${what}: ${detail}`,
+      'Check the connection string secret: the policy key may have been regenerated, or the policy lacks registry write rights.',
+    );
+  if (status === 404 || /NotFound/.test(err.name ?? ''))
+    return new EdgeError(
+      'EDGE_NOT_FOUND',
+      `IoT Hub could not ${what}: ${detail}`,
+      'Check the device id or deployment id.',
+    );
+  if (status === 400 || err.name === 'ArgumentError')
+    return new EdgeError('EDGE_REJECTED', `IoT Hub rejected the request to ${what}: ${detail}`);
+  if (status === 429 || (status ?? 0) >= 500 || !status)
+    return new EdgeError(
+      'EDGE_HUB_UNAVAILABLE',
+      `IoT Hub did not ${what}: ${detail}`,
+      'IoT Hub is busy or unreachable; retry the deploy, nothing was half-applied.',
+    );
+  return new EdgeError('EDGE_HUB_ERROR', `IoT Hub could not ${what} (${status}): ${detail}`);
+}
