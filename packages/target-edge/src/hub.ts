@@ -4,7 +4,10 @@ import iothub from 'azure-iothub';
 import { type HubAddress, hubRegistry } from './client.ts';
 import { EdgeError } from './errors.ts';
 import type { ModulesContent } from './manifest.ts';
+import { sleep } from './rollout.ts';
 import type { EdgeConfig } from './schema.ts';
+
+const READ_ATTEMPTS = 4;
 
 export interface HubConfiguration {
   id: string;
@@ -48,12 +51,23 @@ export class Hub {
     this.registry = hubRegistry(cs, addressFor(ctx, hostName));
   }
 
-  private async call<T>(method: string, what: string, run: () => Promise<{ responseBody: T }>): Promise<T> {
-    this.ctx.requests.count('iothub', method);
-    try {
-      return (await run()).responseBody;
-    } catch (e) {
-      throw hubFailure(e, what);
+  /** Reads are retried when the hub is busy or unreachable; writes are not (IoT Hub may have applied them). */
+  private async call<T>(
+    method: string,
+    what: string,
+    run: () => Promise<{ responseBody: T }>,
+    read = method === 'GET',
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.ctx.requests.count('iothub', method);
+      try {
+        return (await run()).responseBody;
+      } catch (e) {
+        const failure = hubFailure(e, what);
+        if (!read || failure.code !== 'EDGE_HUB_UNAVAILABLE' || attempt >= READ_ATTEMPTS) throw failure;
+        this.ctx.log('warn', `${failure.message}; retrying (${attempt}/${READ_ATTEMPTS - 1})`);
+        await sleep(Math.min(2000, this.ctx.config.pollSeconds * 1000) * 2 ** (attempt - 1), this.ctx.signal);
+      }
     }
   }
 
@@ -95,10 +109,15 @@ export class Hub {
   }
   async count(condition: string): Promise<number> {
     const sql = `SELECT COUNT() AS n FROM devices WHERE capabilities.iotEdge = true AND (${condition})`;
-    const rows = await this.call<Array<{ n: number }>>('POST', 'count devices', async () => {
-      const r = await this.registry.createQuery(sql).next();
-      return { responseBody: r.result as Array<{ n: number }> };
-    });
+    const rows = await this.call<Array<{ n: number }>>(
+      'POST',
+      'count devices',
+      async () => {
+        const r = await this.registry.createQuery(sql).next();
+        return { responseBody: r.result as Array<{ n: number }> };
+      },
+      true,
+    );
     return rows[0]?.n ?? 0;
   }
   async applyOnDevice(deviceId: string, modulesContent: ModulesContent): Promise<void> {

@@ -187,3 +187,26 @@ test('a wrong hub key is a clear error that does not show the key', async () => 
   expect(error.code).toBe('EDGE_UNAUTHORIZED');
   expect(error.message).not.toContain(Buffer.alloc(32, 7).toString('base64'));
 });
+
+test('a busy hub: reads are retried, a refused write is a clear error', async () => {
+  sb.faults.add({
+    api: 'iothub',
+    method: 'GET',
+    pathIncludes: '/configurations',
+    times: 2,
+    fault: { type: 'status', status: 503 },
+  });
+  const ctx = context(sb, { fleet: { targetCondition: "tags.role = 'lab'" } }, { environment: 'busy' });
+  const plan = await plugin.plan(ctx);
+  expect(plan.action).toBe('create');
+  expect(ctx.requests.snapshot().reads).toBe(3);
+  sb.faults.add({
+    api: 'iothub',
+    method: 'PUT',
+    pathIncludes: '/configurations',
+    times: 1,
+    fault: { type: 'status', status: 429 },
+  });
+  await expect(plugin.apply(ctx, plan)).rejects.toMatchObject({ code: 'EDGE_HUB_UNAVAILABLE' });
+  sb.faults.clear();
+});
