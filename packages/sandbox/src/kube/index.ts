@@ -1,0 +1,1 @@
+export { createKubeCluster, type KubeCluster, type KubeNodePool } from './cluster.ts';
