@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { specDir } from '../spec-check.ts';
 import type { SandboxNetworkContext } from '../types.ts';
+import { startDeploymentController } from './controller.ts';
 import { kindFor } from './kinds.ts';
 import { makeApiHandler } from './server.ts';
 import { kubeError } from './status.ts';
@@ -59,6 +60,7 @@ export async function createKubeCluster(
     });
   const tokens = new Map<string, string>([['clusterUser', randomBytes(24).toString('hex')]]);
   const handler = makeApiHandler(store, openapi);
+  const controller = startDeploymentController(ctx, store);
   const { certPem, keyPem } = await ctx.ca.issue(['127.0.0.1', 'localhost']);
   const server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
     const auth = String(req.headers.authorization ?? '');
@@ -149,6 +151,7 @@ export async function createKubeCluster(
     },
     setNodePools,
     async stop() {
+      await controller.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

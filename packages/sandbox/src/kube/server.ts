@@ -130,6 +130,8 @@ async function handleResource(
         .filter((o) => matchesFields(url.searchParams.get('fieldSelector'), o));
       if (url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true') {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        // Clients wait for the headers before reading events; send them now.
+        res.flushHeaders();
         const since = Number(url.searchParams.get('resourceVersion') ?? 0);
         for (const o of items)
           if (!since || Number(o.metadata.resourceVersion) > since)
