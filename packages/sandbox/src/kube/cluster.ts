@@ -8,6 +8,7 @@ import type { SandboxNetworkContext } from '../types.ts';
 import { startDeploymentController } from './controller.ts';
 import { kindFor } from './kinds.ts';
 import { makeApiHandler } from './server.ts';
+import { startServiceRouter } from './services.ts';
 import { kubeError } from './status.ts';
 import { KubeStore } from './store.ts';
 
@@ -59,8 +60,9 @@ export async function createKubeCluster(
       status: { phase: 'Active' },
     });
   const tokens = new Map<string, string>([['clusterUser', randomBytes(24).toString('hex')]]);
-  const handler = makeApiHandler(store, openapi);
   const controller = startDeploymentController(ctx, store);
+  const handler = makeApiHandler(store, openapi, (ns, pod) => controller.processOf(ns, pod));
+  const router = startServiceRouter(ctx, store, controller.processOf);
   const { certPem, keyPem } = await ctx.ca.issue(['127.0.0.1', 'localhost']);
   const server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
     const auth = String(req.headers.authorization ?? '');
@@ -151,6 +153,7 @@ export async function createKubeCluster(
     },
     setNodePools,
     async stop() {
+      await router.stop();
       await controller.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

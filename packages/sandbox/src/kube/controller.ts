@@ -267,6 +267,10 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
   }, periodMs);
 
   return {
+    processOf(namespace: string, pod: string): ContainerProcess | undefined {
+      const p = processes.get(`${namespace}/${pod}`);
+      return p && !('pullError' in p) ? p : undefined;
+    },
     async stop() {
       clearInterval(timer);
       await Promise.all([...processes.values()].map((p) => ('pullError' in p ? undefined : p.stop())));

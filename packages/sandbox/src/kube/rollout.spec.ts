@@ -6,13 +6,14 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createImageRunner } from '../images/index.ts';
+import { createLoopbackNetwork } from '../net/index.ts';
 import { loadOrCreateCa } from '../tls.ts';
 import type { ImageRunner, SandboxNetworkContext } from '../types.ts';
 import { createKubeCluster, type KubeCluster } from './index.ts';
 
 const run = promisify(execFile);
 const server =
-  "require('node:http').createServer((q,s)=>s.end(process.env.GREETING)).listen(process.env.PORT)";
+  "require('node:http').createServer((q,s)=>s.end(process.env.GREETING)).listen(process.env.PORT, () => console.log('listening'))";
 let dir: string;
 let cluster: KubeCluster;
 let images: ImageRunner;
@@ -22,7 +23,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kube-rollout-'));
   const ca = await loadOrCreateCa(dir);
   images = createImageRunner({ images: { 'test/hello:*': { command: ['{node}', '-e', server] } } });
-  const ctx = { ca, images, record: () => {}, log: () => {} } as unknown as SandboxNetworkContext;
+  const network = createLoopbackNetwork({ hostsFile: join(dir, 'hosts') });
+  const ctx = { ca, images, network, record: () => {}, log: () => {} } as unknown as SandboxNetworkContext;
   cluster = await createKubeCluster(ctx, { name: 'r1' });
   writeFileSync(join(dir, 'kubeconfig'), cluster.kubeconfig());
   kc = new k8s.KubeConfig();
@@ -108,4 +110,29 @@ test('a deployment rolls out; kubectl rollout status sees it; a broken new versi
   expect((failed as { stderr: string }).stderr).toContain('exceeded its progress deadline');
   const after = await apps.readNamespacedDeployment({ name: 'hello', namespace: 'default' });
   expect(after.status?.availableReplicas).toBe(2);
+});
+
+test('a LoadBalancer Service gets an external IP that reaches the ready pods; pod logs are served', async () => {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await core.createNamespacedService({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'hello-lb' },
+      spec: { type: 'LoadBalancer', selector: { app: 'hello' }, ports: [{ port: 8081, targetPort: 8080 }] },
+    },
+  });
+  let ip = '';
+  await expect
+    .poll(async () => {
+      const svc = await core.readNamespacedService({ name: 'hello-lb', namespace: 'default' });
+      ip = svc.status?.loadBalancer?.ingress?.[0]?.ip ?? '';
+      return ip;
+    })
+    .toMatch(/^127\./);
+  const res = await fetch(`http://${ip}:8081/`);
+  expect(await res.text()).toBe('hi');
+  const pods = await core.listNamespacedPod({ namespace: 'default', fieldSelector: 'status.phase=Running' });
+  const name = pods.items[0]?.metadata?.name ?? '';
+  const log = await core.readNamespacedPodLog({ name, namespace: 'default', tailLines: 5 });
+  expect(log).toContain('listening');
 });

@@ -63,7 +63,11 @@ const parsePath = (segments: string[]) => {
 };
 
 /** Answers one authenticated API request. */
-export function makeApiHandler(store: KubeStore, openapi: (path: string) => unknown | undefined) {
+export function makeApiHandler(
+  store: KubeStore,
+  openapi: (path: string) => unknown | undefined,
+  logsOf: (namespace: string, pod: string) => { logs(): string[] } | undefined = () => undefined,
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const p = url.pathname.replace(/\/$/, '');
@@ -92,6 +96,16 @@ export function makeApiHandler(store: KubeStore, openapi: (path: string) => unkn
       if (segs[0] !== 'api' && segs[0] !== 'apis')
         throw kubeError(404, `the server could not find the requested resource (${p})`);
       const r = parsePath(segs);
+      if (r.plural === 'pods' && r.sub === 'log' && r.name) {
+        const proc = logsOf(r.namespace ?? 'default', r.name);
+        if (!store.get(kindFor('', 'v1', 'pods')!, r.namespace, r.name) || !proc)
+          throw kubeError(404, `pods "${r.name}" not found`, { name: r.name, kind: 'pods' });
+        const tail = Number(url.searchParams.get('tailLines') ?? 0);
+        const lines = proc.logs();
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`${(tail > 0 ? lines.slice(-tail) : lines).join('\n')}\n`);
+        return;
+      }
       const kind = kindFor(r.group, r.version, r.plural);
       if (!kind) throw kubeError(404, `the server could not find the requested resource (${p})`);
       await handleResource(store, kind, r, url, req, res);
