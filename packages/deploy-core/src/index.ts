@@ -1,4 +1,5 @@
 export type * from './cloud.ts';
 export type * from './contract.ts';
-export type * from './events.ts';
+export * from './errors.ts';
+export * from './events.ts';
 export type * from './spec/types.ts';
