@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ImagePullError } from '../errors.ts';
 import type { ContainerProcess, SandboxNetworkContext } from '../types.ts';
 import { kindFor } from './kinds.ts';
+import { ReadinessTracker } from './probes.ts';
 import type { KubeObject, KubeStore } from './store.ts';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -19,6 +20,7 @@ const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
  */
 export function startDeploymentController(ctx: SandboxNetworkContext, store: KubeStore, periodMs = 200) {
   const processes = new Map<string, ContainerProcess | { pullError: string }>();
+  const readiness = new Map<string, ReadinessTracker>();
 
   function envOf(ns: string, container: any): Record<string, string> {
     const env: Record<string, string> = {};
@@ -51,6 +53,7 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
         name: pod.metadata.name,
       });
       processes.set(key, proc);
+      readiness.set(key, new ReadinessTracker(c.readinessProbe));
     } catch (e) {
       if (!(e instanceof ImagePullError)) throw e;
       processes.set(key, { pullError: e.message });
@@ -73,19 +76,24 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
       return { ready: false, status: { phase: 'Pending', containerStatuses: [cs] } };
     }
     const s = p.state();
-    const ready = s.state === 'Running';
-    const state =
-      s.state === 'Running'
-        ? { running: { startedAt: pod.metadata.creationTimestamp } }
-        : s.state === 'Waiting'
-          ? { waiting: { reason: s.reason ?? 'ContainerCreating' } }
-          : { terminated: { exitCode: s.exitCode ?? 0, reason: s.reason ?? 'Error' } };
+    const running = s.state === 'Running';
+    const ready = readiness.get(key)?.tick(running, s.restartCount, p.port) ?? running;
+    const state = running
+      ? { running: { startedAt: pod.metadata.creationTimestamp } }
+      : s.state === 'Waiting'
+        ? { waiting: { reason: s.reason ?? 'ContainerCreating' } }
+        : { terminated: { exitCode: s.exitCode ?? 0, reason: s.reason ?? 'Error' } };
     return {
       ready,
       status: {
-        phase: ready ? 'Running' : 'Pending',
+        phase: running || s.restartCount > 0 ? 'Running' : 'Pending',
         podIP: '127.0.0.1',
-        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'Initialized', status: 'True' },
+          { type: 'ContainersReady', status: ready ? 'True' : 'False' },
+          { type: 'Ready', status: ready ? 'True' : 'False' },
+        ],
         containerStatuses: [
           { name, ready, restartCount: s.restartCount, image: pod.spec.containers[0].image, state },
         ],
@@ -97,6 +105,8 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const p = processes.get(key);
     processes.delete(key);
+    readiness.get(key)?.stop();
+    readiness.delete(key);
     store.delete(pods, pod.metadata.namespace, pod.metadata.name);
     if (p && !('pullError' in p)) await p.stop();
   }
@@ -275,6 +285,8 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
       clearInterval(timer);
       await Promise.all([...processes.values()].map((p) => ('pullError' in p ? undefined : p.stop())));
       processes.clear();
+      for (const r of readiness.values()) r.stop();
+      readiness.clear();
     },
   };
 }

@@ -29,7 +29,11 @@ export function startServiceRouter(
     return store
       .list(podsKind, ns)
       .filter((p) => matchesLabels(sel, p.metadata.labels as Record<string, string>))
-      .filter((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running')
+      .filter((p) =>
+        (p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some(
+          (c) => c.type === 'Ready' && c.status === 'True',
+        ),
+      )
       .map((p) => processOf(ns, p.metadata.name)?.port)
       .filter((port): port is number => port !== undefined);
   }
