@@ -43,7 +43,9 @@ export async function loadSpec(options: LoadSpecOptions): Promise<DoveSpec> {
   };
 
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => at(e.pos[0], [], e.message.split('\n')[0] ?? e.message));
+    const issues = doc.errors.map((e) =>
+      at(e.pos[0], [], (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')),
+    );
     throw fail('DOVE_SPEC_YAML', 'The spec is not valid YAML', issues);
   }
 
@@ -61,7 +63,8 @@ export async function loadSpec(options: LoadSpecOptions): Promise<DoveSpec> {
   }
 
   const issues: SpecIssue[] = [];
-  const report = (path: Path, message: string) => issues.push(at(nodeOffset(doc, path), path, message));
+  const report: Report = (path, message, atKey) =>
+    issues.push(at(nodeOffset(doc, path, atKey), path, message));
 
   const reportZod = zodReporter(report);
   const parsed = specSchema.safeParse(data);
@@ -160,7 +163,8 @@ function validateTargets(
   return out;
 }
 
-type Report = (path: Path, message: string) => void;
+/** `atKey`: point at the key itself (a bad name) rather than its value. */
+type Report = (path: Path, message: string, atKey?: boolean) => void;
 
 /** Reports a zod issue under `prefix`; each unknown key is reported at its own line. */
 function zodReporter(report: Report) {
@@ -169,7 +173,7 @@ function zodReporter(report: Report) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) report([...path, key], 'unknown field (a typo?)');
     } else {
-      report(path, describe(issue));
+      report(path, describe(issue), issue.code === 'invalid_key');
     }
   };
 }
@@ -190,7 +194,7 @@ function describe(issue: z.core.$ZodIssue): string {
  * Offset of the YAML node at `path`. When the field is missing, the key of its nearest
  * existing ancestor (`model:` for a missing `model.name`), else the document start.
  */
-function nodeOffset(doc: Document, path: Path): number | undefined {
+function nodeOffset(doc: Document, path: Path, atKey = false): number | undefined {
   let node: unknown = doc.contents;
   let keyNode: unknown;
   for (const k of path) {
@@ -199,7 +203,7 @@ function nodeOffset(doc: Document, path: Path): number | undefined {
     ({ key: keyNode, value: node } = next);
     if (!node) return rangeOf(keyNode);
   }
-  return rangeOf(node) ?? rangeOf(keyNode);
+  return (atKey ? rangeOf(keyNode) : undefined) ?? rangeOf(node) ?? rangeOf(keyNode);
 }
 
 function child(node: unknown, k: PropertyKey): { key: unknown; value: unknown } | undefined {
