@@ -150,6 +150,11 @@ export interface TargetPlugin<C = unknown, D = unknown, P = unknown> {
   status(ctx: TargetContext<C>): Promise<TargetStatus>;
   /** Remove what Dove deployed for this environment. */
   destroy(ctx: TargetContext<C>): Promise<{ removed: string[] }>;
+  /**
+   * Go back to the version that served before the current one, when the target keeps it
+   * (a blue-green slot, an edge fallback deployment). Targets that keep nothing omit it.
+   */
+  undo?(ctx: TargetContext<C>): Promise<TargetStatus>;
   /** Recent log lines of the scoring container(s). */
   logs?(ctx: TargetContext<C>, options: { tail?: number }): Promise<string>;
   /** Blue-green / canary: make the new version take all traffic. */

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   },
   DOVE_VARIABLE_UNSET: {
     title: 'A variable in the spec has no value',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows the spec's own variable syntax
     hint: 'Set the environment variable, pass --var NAME=value, or give a default with ${NAME:-default}.',
   },
   DOVE_TARGET_UNKNOWN: {

@@ -1,5 +1,14 @@
 export type * from './cloud.ts';
+export * from './clouds.ts';
 export type * from './contract.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './http.ts';
+export * from './locks/index.ts';
+export * from './orchestrator.ts';
+export * from './poller.ts';
+export * from './registry.ts';
+export * from './requests.ts';
+export * from './smoke.ts';
+export * from './spec/index.ts';
 export type * from './spec/types.ts';
