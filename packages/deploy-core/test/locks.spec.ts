@@ -105,6 +105,21 @@ describe.each(factories)('%s', (_name, backend) => {
     for (const r of results) if (!r.acquired) expect(r.holder.owner).toBe(winner.lock.owner);
   });
 
+  it('10 contenders racing for an expired holder: exactly one takes over', async () => {
+    const k = key();
+    expect((await make().acquire({ key: k, owner: 'crashed', ttlMs: 200 })).acquired).toBe(true);
+    await sleep(400);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => make().acquire({ key: k, owner: `o${i}`, ttlMs: 60_000 })),
+    );
+    const winners = results.filter((r) => r.acquired);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0];
+    if (!winner?.acquired) throw new Error('unreachable');
+    for (const r of results) if (!r.acquired) expect(r.holder.owner).toBe(winner.lock.owner);
+    expect((await make().inspect(k))?.owner).toBe(winner.lock.owner);
+  });
+
   it('release by a non-holder does not free it', async () => {
     const s = make();
     const k = key();
