@@ -36,7 +36,13 @@ export async function loadSpec(options: LoadSpecOptions): Promise<DoveSpec> {
   const shown = options.file ?? 'dove.yaml';
   const text = options.text ?? (await readSpecFile(options.file));
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // Problems are reported as issues; yaml's own console warnings would only be noise.
+    logLevel: 'error',
+  });
   const at = (offset: number | undefined, path: Path, message: string): SpecIssue => {
     const pos = offset === undefined ? { line: 1, col: 1 } : lines.linePos(offset);
     return { file: shown, line: pos.line, column: pos.col, path: dotted(path), message };
