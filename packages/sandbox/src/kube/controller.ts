@@ -3,6 +3,7 @@ import { ImagePullError } from '../errors.ts';
 import type { ContainerProcess, SandboxNetworkContext } from '../types.ts';
 import { kindFor } from './kinds.ts';
 import { ReadinessTracker } from './probes.ts';
+import { type SchedNode, type SchedPod, schedule } from './scheduler.ts';
 import type { KubeObject, KubeStore } from './store.ts';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -12,6 +13,8 @@ const replicaSets = kindFor('apps', 'v1', 'replicasets')!;
 const pods = kindFor('', 'v1', 'pods')!;
 const secrets = kindFor('', 'v1', 'secrets')!;
 const configMaps = kindFor('', 'v1', 'configmaps')!;
+const nodes = kindFor('', 'v1', 'nodes')!;
+const events = kindFor('', 'v1', 'events')!;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /**
@@ -21,6 +24,51 @@ const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 export function startDeploymentController(ctx: SandboxNetworkContext, store: KubeStore, periodMs = 200) {
   const processes = new Map<string, ContainerProcess | { pullError: string }>();
   const readiness = new Map<string, ReadinessTracker>();
+  /** Pods no node fits, with the scheduler's message. */
+  const unschedulable = new Map<string, string>();
+
+  function warn(pod: Obj, reason: string, message: string, component: string): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = `${pod.metadata.name}.${createHash('sha256').update(reason).digest('hex').slice(0, 16)}`;
+    const prev = store.get(events, ns, name) as (Obj & { count?: number }) | undefined;
+    const event = {
+      metadata: { name, namespace: ns },
+      involvedObject: {
+        kind: 'Pod',
+        apiVersion: 'v1',
+        namespace: ns,
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+      },
+      reason,
+      message,
+      type: 'Warning',
+      source: { component },
+      reportingComponent: component,
+      count: (prev?.count ?? 0) + 1,
+      firstTimestamp: (prev as any)?.firstTimestamp ?? now(),
+      lastTimestamp: now(),
+    };
+    if (prev) store.update(events, ns, { ...prev, ...event, metadata: prev.metadata });
+    else store.create(events, ns, event as unknown as Obj);
+  }
+
+  /** Binds the pod to a node it fits on and starts it, or leaves it Pending with FailedScheduling. */
+  function trySchedule(pod: Obj): Obj {
+    const ns = pod.metadata.namespace ?? 'default';
+    const key = `${ns}/${pod.metadata.name}`;
+    const placed = (store.list(pods) as Obj[]).filter((p) => p.spec?.nodeName) as unknown as SchedPod[];
+    const r = schedule(pod as unknown as SchedPod, store.list(nodes) as unknown as SchedNode[], placed);
+    if ('node' in r) {
+      unschedulable.delete(key);
+      const bound = store.update(pods, ns, { ...pod, spec: { ...pod.spec, nodeName: r.node } }) as Obj;
+      startPod(bound);
+      return bound;
+    }
+    if (unschedulable.get(key) !== r.message) warn(pod, 'FailedScheduling', r.message, 'default-scheduler');
+    unschedulable.set(key, r.message);
+    return pod;
+  }
 
   function envOf(ns: string, container: any): Record<string, string> {
     const env: Record<string, string> = {};
@@ -64,7 +112,13 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const p = processes.get(key);
     const name = pod.spec.containers[0].name;
-    if (!p) return { ready: false, status: { phase: 'Pending' } };
+    if (!p) {
+      const why = unschedulable.get(key);
+      const conditions = why
+        ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: why }]
+        : [];
+      return { ready: false, status: { phase: 'Pending', conditions } };
+    }
     if ('pullError' in p) {
       const cs = {
         name,
@@ -107,6 +161,7 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
     processes.delete(key);
     readiness.get(key)?.stop();
     readiness.delete(key);
+    unschedulable.delete(key);
     store.delete(pods, pod.metadata.namespace, pod.metadata.name);
     if (p && !('pullError' in p)) await p.stop();
   }
@@ -144,10 +199,11 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
         spec: { ...rs.spec.template.spec, nodeName: undefined },
         status: { phase: 'Pending' },
       }) as Obj;
-      startPod(pod);
       mine.push(pod);
     }
     for (const extra of mine.splice(want)) await deletePod(extra);
+    for (let i = 0; i < mine.length; i++)
+      if (!processes.has(`${ns}/${mine[i]!.metadata.name}`)) mine[i] = trySchedule(mine[i]!);
     let ready = 0;
     for (const pod of mine) {
       const { ready: r, status } = podStatus(pod);
