@@ -51,7 +51,10 @@ export const modelSchema = z
   });
 
 export const sampleSchema = z.strictObject({
-  body: z.unknown().describe('JSON body POSTed to the score route by the smoke test.'),
+  body: z
+    .unknown()
+    .refine((v) => v !== undefined, 'required; the JSON body of the smoke request')
+    .describe('JSON body POSTed to the score route by the smoke test.'),
   expectStatus: z.coerce.number().int().min(100).max(599).default(200).describe('Expected HTTP status.'),
   expectKey: z.string().min(1).optional().describe('A key that must be present in the JSON response.'),
 });
@@ -87,8 +90,8 @@ export const targetSchema = z
 
 export const specSchema = z.object({
   apiVersion: z.literal('dove/v1').default('dove/v1').describe('Spec format version.'),
-  model: modelSchema,
-  scoring: scoringSchema,
+  model: modelSchema.describe('The model: its name, version and where its files are.'),
+  scoring: scoringSchema.describe('The scoring image and the HTTP contract it serves.'),
   targets: z
     .record(environmentNameSchema, targetSchema)
     .describe('Environments by name; each has a kind and that kind’s settings.'),
