@@ -113,11 +113,12 @@ describe('loadSpec: broken specs say where', () => {
     ['unset-variable.yaml', 'DOVE_VARIABLE_UNSET', [[3, 'model.version']]],
     ['bad-env-name.yaml', 'DOVE_SPEC_INVALID', [[8, 'targets.Prod_EU']]],
     [
-      'two-problems.yaml',
+      'two-problems.yaml', // and a plugin setting: all three at once
       'DOVE_SPEC_INVALID',
       [
         [2, 'model.name'],
         [7, 'scoring.healthRoute'],
+        [11, 'targets.dev.size'],
       ],
     ],
     ['typo-field.yaml', 'DOVE_SPEC_INVALID', [[7, 'scoring.scoreroute']]],

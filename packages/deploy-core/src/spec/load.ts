@@ -78,12 +78,12 @@ export async function loadSpec(options: LoadSpecOptions): Promise<DoveSpec> {
     for (const issue of parsed.error.issues) reportZod([], issue);
   }
 
+  // Settings are checked even when the rest of the spec is wrong, so one run lists everything.
+  const targets = options.registry ? validateTargets(rawTargets(data), options.registry, report) : {};
   let spec: DoveSpec | undefined;
   if (parsed.success) {
     spec = { ...parsed.data };
-    if (options.registry) {
-      spec.targets = validateTargets(spec.targets, options.registry, report);
-    }
+    if (options.registry) spec.targets = targets;
   }
 
   // A field whose variable is unset fails for that reason alone; don't report it twice.
@@ -115,6 +115,23 @@ function keepSourceText(doc: Document, text: string): void {
       node.value = text.slice(node.range[0], node.range[1]).trim();
     }
   }
+}
+
+/** `targets` as written, for each environment whose `kind` is at least a non-empty string. */
+function rawTargets(data: unknown): Record<string, TargetSpec> {
+  const out: Record<string, TargetSpec> = {};
+  const targets = isRecord(data) ? data.targets : undefined;
+  if (!isRecord(targets)) return out;
+  for (const [env, value] of Object.entries(targets)) {
+    if (!isRecord(value) || typeof value.kind !== 'string' || value.kind === '') continue;
+    const { kind, ...settings } = value;
+    out[env] = { kind, settings };
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 async function readSpecFile(file: string | undefined): Promise<string> {
