@@ -178,6 +178,18 @@ describe('loadSpec: broken specs say where', () => {
     ).resolves.toMatchObject({ targets: { dev: { kind: 'box', settings: { size: 'large' } } } });
   });
 
+  test('environments limits the plugin checks to the environments named', async () => {
+    const file = join(broken, 'unknown-kind.yaml');
+    const spec = await loadSpec({ file, registry: testRegistry, environments: ['dev'], variables: {} });
+    expect(spec.targets).toEqual({
+      dev: { kind: 'box', settings: { size: 1 } },
+      prod: { kind: 'kubernetes', settings: { replicas: 2 } },
+    });
+    await expect(loadSpec({ file, registry: testRegistry, environments: ['prod'] })).rejects.toMatchObject({
+      code: 'DOVE_SPEC_INVALID',
+    });
+  });
+
   test('a missing file is DOVE_SPEC_NOT_FOUND naming the path', async () => {
     const err = await loadSpec({ file: join(fixtures, 'nope.yaml') }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'DOVE_SPEC_NOT_FOUND' });

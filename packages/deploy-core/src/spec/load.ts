@@ -22,6 +22,11 @@ export interface LoadSpecOptions {
   variables?: Record<string, string | undefined>;
   /** Validates each target's settings with its plugin's schema when given. */
   registry?: SpecPluginLookup;
+  /**
+   * Check kinds and settings with the registry only for these environments (default: all),
+   * e.g. the one being deployed, so a spec may name kinds this host has no plugin for.
+   */
+  environments?: string[];
 }
 
 export type SpecIssue = ErrorLocation & { message: string };
@@ -79,11 +84,13 @@ export async function loadSpec(options: LoadSpecOptions): Promise<DoveSpec> {
   }
 
   // Settings are checked even when the rest of the spec is wrong, so one run lists everything.
-  const targets = options.registry ? validateTargets(rawTargets(data), options.registry, report) : {};
+  const targets = options.registry
+    ? validateTargets(rawTargets(data, options.environments), options.registry, report)
+    : {};
   let spec: DoveSpec | undefined;
   if (parsed.success) {
     spec = { ...parsed.data };
-    if (options.registry) spec.targets = targets;
+    if (options.registry) spec.targets = { ...spec.targets, ...targets };
   }
 
   // A field whose variable is unset fails for that reason alone; don't report it twice.
@@ -118,11 +125,12 @@ function keepSourceText(doc: Document, text: string): void {
 }
 
 /** `targets` as written, for each environment whose `kind` is at least a non-empty string. */
-function rawTargets(data: unknown): Record<string, TargetSpec> {
+function rawTargets(data: unknown, only: string[] | undefined): Record<string, TargetSpec> {
   const out: Record<string, TargetSpec> = {};
   const targets = isRecord(data) ? data.targets : undefined;
   if (!isRecord(targets)) return out;
   for (const [env, value] of Object.entries(targets)) {
+    if (only && !only.includes(env)) continue;
     if (!isRecord(value) || typeof value.kind !== 'string' || value.kind === '') continue;
     const { kind, ...settings } = value;
     out[env] = { kind, settings };
