@@ -112,15 +112,22 @@ async function prepare(options: CommonOptions, timings: Timings, signal: AbortSi
     }
   };
 
+  // Settings are validated only for the environment being deployed: a spec may name kinds
+  // whose plugins this host does not register.
   const spec = await step(
     'load',
-    async () =>
-      options.spec ??
-      (await loadSpec({
-        file: options.specPath ?? 'dove.yaml',
+    async () => {
+      if (options.spec) return options.spec;
+      const file = options.specPath ?? 'dove.yaml';
+      const loose = await loadSpec({ file, variables: options.variables });
+      const { environment } = resolveTarget(loose, options.environment);
+      return loadSpec({
+        file,
         variables: options.variables,
         registry: options.registry,
-      })),
+        environments: [environment],
+      });
+    },
     timings,
   );
   const resolved = await step('resolve', async () => resolveTarget(spec, options.environment), timings);

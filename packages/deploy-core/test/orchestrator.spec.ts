@@ -293,3 +293,24 @@ describe('createRegistry()', () => {
 
 // keep the context type in use for readers: hooks receive exactly this
 export type Ctx = TargetContext<{ size: number }>;
+
+describe('deploy() from a spec file', () => {
+  test('validates the deployed environment with its plugin even when other kinds are not registered', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'dove-orch-'));
+    const file = join(dir, 'dove.yaml');
+    const text = (size: number) =>
+      `model: { name: iris, version: "1", path: ./model }\nscoring: { image: img }\ntargets:\n  dev: { kind: mem, size: ${size} }\n  far: { kind: elsewhere }\n`;
+    writeFileSync(file, text(2));
+    const t = memoryTarget();
+    const registry = createRegistry([t.plugin]);
+    const ok = await deploy({ specPath: file, environment: 'dev', registry, cloud, credential });
+    expect(ok.outcome).toBe('succeeded');
+    writeFileSync(file, text(0));
+    const bad = await failure(deploy({ specPath: file, environment: 'dev', registry, cloud, credential }));
+    expect(bad.code).toBe('DOVE_SPEC_INVALID');
+    expect(bad.message).toMatch(/dove\.yaml:4:\d+ targets\.dev\.size/);
+  });
+});
