@@ -12,7 +12,8 @@ export default defineConfig({
     globals: false,
     environment: 'node',
     include: ['src/**/*.{spec,test}.ts', 'test/**/*.{spec,test}.ts'],
-    testTimeout: 30_000,
+    // A safety net against hangs, not a speed check: CI machines have 2 busy cores.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
     passWithNoTests: true,
