@@ -218,4 +218,9 @@ test('kubectl: nodes from the node pools, server-side apply and get', async () =
   // No server-side Table printing yet: kubectl falls back to name and age columns.
   expect(deploys.stdout).toMatch(/^NAME\s+AGE/);
   expect(deploys.stdout).toContain('web');
+  const described = await run('kubectl', ['describe', 'configmap', 'from-kubectl'], { env });
+  expect(described.stdout).toMatch(/Name:\s+from-kubectl/);
+  expect(described.stdout).toMatch(/k:\s*\n-+\s*\nv/);
+  const describedDeploy = await run('kubectl', ['describe', 'deployment', 'web'], { env });
+  expect(describedDeploy.stdout).toMatch(/Name:\s+web/);
 });
