@@ -146,6 +146,5 @@ export async function loadSpecFor(session: Session): Promise<DoveSpec> {
 
 /** The environment a positional `<target>` names (an environment, or a kind used by exactly one). */
 export function resolveEnvironment(session: Session, spec: DoveSpec, target: string): string {
-  const resolved = session.core.resolveTarget(spec, target);
-  return typeof resolved === 'string' ? resolved : resolved.environment;
+  return session.core.resolveTarget(spec, target).environment;
 }

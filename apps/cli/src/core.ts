@@ -27,9 +27,9 @@ export interface Core {
     variables: Record<string, string>;
     registry: Registry;
   }): Promise<DoveSpec>;
-  resolveTarget(spec: DoveSpec, nameOrKind: string): { environment: string } | string;
+  resolveTarget(spec: DoveSpec, nameOrKind: string): { environment: string; kind: string; target: unknown };
   createRegistry(plugins: TargetPlugin[]): Registry;
-  loadCloudProfile(nameOrPath: string): Promise<CloudProfile> | CloudProfile;
+  loadCloudProfile(nameOrPath: string): CloudProfile;
   createCredential(profile: CloudProfile): import('@azure/core-auth').TokenCredential;
   deploy(options: DeployOptions): Promise<DeployResult>;
   runOperation(options: OperationOptions): Promise<unknown>;

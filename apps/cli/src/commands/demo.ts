@@ -55,6 +55,7 @@ async function score(
   const uri = r.endpoint?.scoringUri;
   if (!uri || !/^https?:/.test(uri)) {
     // Not HTTP (gRPC on FPGA) or no public endpoint (edge devices): the verify step's own call.
+    if (!r.smoke) return { ok: true, text: 'deployed; no endpoint to score' };
     return { ok: Boolean(r.smoke?.ok), text: r.smoke?.body?.slice(0, 60) ?? r.smoke?.message ?? '-' };
   }
   const key = r.endpoint?.auth?.primaryKey;
@@ -121,8 +122,12 @@ export async function demoCommand(opts: GlobalOptions, out: Output): Promise<Exi
               owner: 'dove-demo',
               ...modelDeliveryFor(session, spec),
               onEvent: (e) => {
-                if (e.type === 'step' && e.status === 'started') task.output = `${e.step} ...`;
-                else if (e.type === 'progress') task.output = `${e.step}: ${e.message}`;
+                // Without a terminal the lines of the three environments interleave: name each.
+                const tag = out.tty ? '' : `${environment}: `;
+                const pct =
+                  e.type === 'progress' && e.percent !== undefined ? ` ${Math.round(e.percent)}%` : '';
+                if (e.type === 'step' && e.status === 'started') task.output = `${tag}${e.step} ...`;
+                else if (e.type === 'progress') task.output = `${tag}${e.step}: ${e.message}${pct}`;
               },
             });
             results.set(environment, result);
@@ -197,10 +202,12 @@ export async function demoCommand(opts: GlobalOptions, out: Output): Promise<Exi
         ),
       );
     const deployed = rows.filter((r) => r.ok).length;
-    const expected = rows.filter((r) => r.result !== 'not available yet').length;
+    const scored = rows.filter((r) => r.ok && r.uri !== '-').length;
+    const notYet = rows.filter((r) => r.result === 'not available yet').length;
+    const expected = rows.length - notYet;
     out.line();
     out.line(
-      `${deployed}/${rows.length} targets deployed and scored ${c.dim(`in ${seconds(Date.now() - started)}`)}`,
+      `${deployed}/${rows.length} targets deployed, ${scored} scored${notYet ? `, ${notYet} not available yet` : ''} ${c.dim(`in ${seconds(Date.now() - started)}`)}`,
     );
     return session.signal.aborted
       ? EXIT.canceled
