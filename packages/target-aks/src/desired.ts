@@ -5,10 +5,12 @@ import type { WorkloadExtension } from './extension.ts';
 import type { Kube } from './kube.ts';
 import {
   canaryReplicas,
+  deployHash,
   deploymentManifest,
   hpaManifest,
   ingressManifest,
   type Manifest,
+  needsSecret,
   secretManifest,
   serviceManifest,
 } from './manifests.ts';
@@ -97,7 +99,8 @@ export function buildDesired(
   const ns = config.namespace;
   const base = baseName(ctx);
   const keys = config.auth.enabled ? keysFrom(live.secret) : undefined;
-  const withSecret = keys !== undefined || Object.keys(config.secrets).length > 0;
+  if (ctx.modelDelivery?.sasToken) ctx.secret(ctx.modelDelivery.sasToken);
+  const withSecret = needsSecret(ctx, keys !== undefined);
   const objects: Manifest[] = [];
   if (ns !== 'default') objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   if (withSecret) objects.push(secretManifest(ctx, ns, keys));
@@ -146,7 +149,7 @@ export function buildDesired(
   if (ingress) objects.push(ingress);
   return {
     namespace: ns,
-    objects: objects.map((m) => stamp(m, ctx.specHash)),
+    objects: objects.map((m) => stamp(m, deployHash(ctx))),
     deployment: deploymentName(base, track),
     track,
     smokeService,
@@ -161,10 +164,11 @@ export function isNoop(ctx: Ctx, live: Live): boolean {
   const s = ctx.config.strategy.type;
   if (s === 'blue-green') {
     const active = activeSlot(live.service);
-    return active !== undefined && hashOf(live.deployments[active]) === ctx.specHash;
+    return active !== undefined && hashOf(live.deployments[active]) === deployHash(ctx);
   }
   if (s === 'canary' && live.deployments.canary) return false;
-  return hashOf(live.deployments.stable) === ctx.specHash && hashOf(live.service) === ctx.specHash;
+  const hash = deployHash(ctx);
+  return hashOf(live.deployments.stable) === hash && hashOf(live.service) === hash;
 }
 
 /** Object-level changes: each desired object added, or changed when its spec hash differs. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TargetContext } from '@dove/deploy-core';
 import { type AksConfig, AZUREML_PROBE, DOVE_PROBE, type ProbeConfig } from './config.ts';
 import type { WorkloadExtension } from './extension.ts';
@@ -24,7 +25,27 @@ export type Manifest = {
   [key: string]: unknown;
 };
 
-type Ctx = Pick<TargetContext<AksConfig>, 'config' | 'model' | 'environment' | 'scoring' | 'specHash'>;
+type Ctx = Pick<TargetContext<AksConfig>, 'config' | 'model' | 'environment' | 'scoring' | 'specHash'> &
+  Partial<Pick<TargetContext<AksConfig>, 'modelDelivery'>>;
+
+/** Key of the Secret entry holding the model store SAS (the scoring server reads `DOVE_MODEL_SAS`). */
+export const MODEL_SAS_VAR = 'DOVE_MODEL_SAS';
+
+/**
+ * The hash stamped on objects and compared for no-op: the spec hash, plus the model delivery URI
+ * when the model store delivers the model (a new model version redeploys). The SAS is left out:
+ * a fresh token for the same model is no reason to roll the pods.
+ */
+export function deployHash(ctx: Ctx): string {
+  const uri = ctx.modelDelivery?.uri;
+  if (!uri) return ctx.specHash;
+  return createHash('sha256').update(`${ctx.specHash}\n${uri}`).digest('hex').slice(0, 40);
+}
+
+/** True when the environment needs its `<name>-env` Secret (secrets, auth keys or the model SAS). */
+export function needsSecret(ctx: Ctx, withKeys: boolean): boolean {
+  return withKeys || Object.keys(ctx.config.secrets).length > 0 || !!ctx.modelDelivery?.sasToken;
+}
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
 
@@ -71,6 +92,8 @@ export function secretManifest(
     data.DOVE_PRIMARY_KEY = Buffer.from(keys.primary).toString('base64');
     data.DOVE_SECONDARY_KEY = Buffer.from(keys.secondary).toString('base64');
   }
+  const sas = ctx.modelDelivery?.sasToken;
+  if (sas) data[MODEL_SAS_VAR] = Buffer.from(sas).toString('base64');
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -109,11 +132,23 @@ export function deploymentManifest(ctx: Ctx, namespace: string, o: DeploymentOpt
     { name: 'SCORING_TIMEOUT_MS', value: String(config.scoringTimeoutMs) },
     { name: 'MAX_CONCURRENT_REQUESTS', value: String(config.maxConcurrentRequests) },
   ];
+  const delivery = ctx.modelDelivery;
+  if (delivery) env.push({ name: 'DOVE_MODEL_URI', value: delivery.uri });
+  // The SAS only ever reaches the pod from the Secret, by reference.
+  const secretEnv =
+    o.withSecret && delivery?.sasToken
+      ? [
+          {
+            name: MODEL_SAS_VAR,
+            valueFrom: { secretKeyRef: { name: secretName(ctx), key: MODEL_SAS_VAR } },
+          },
+        ]
+      : [];
   const p = probes(config);
   const labels = { ...config.labels, ...selectorLabels(ctx, o.track) };
   const annotations = {
     ...config.annotations,
-    [ANNOTATION_HASH]: ctx.specHash,
+    [ANNOTATION_HASH]: deployHash(ctx),
     [ANNOTATION_VERSION]: ctx.model.version,
   };
   const pullSecrets = config.imagePullSecret ? [{ name: config.imagePullSecret }] : undefined;
@@ -141,7 +176,7 @@ export function deploymentManifest(ctx: Ctx, namespace: string, o: DeploymentOpt
                 { name: 'http', containerPort: scoring.port },
                 ...(o.extension?.ports ?? []).map((x) => ({ name: x.name, containerPort: x.containerPort })),
               ],
-              env,
+              env: [...env, ...secretEnv],
               ...(o.withSecret ? { envFrom: [{ secretRef: { name: secretName(ctx) } }] } : {}),
               resources: { requests, ...(Object.keys(limits).length ? { limits } : {}) },
               livenessProbe: httpProbe(p.liveness, scoring.healthRoute, scoring.port),

@@ -15,7 +15,7 @@ import {
 import { serviceEndpoint, smoke } from './endpoint.ts';
 import type { WorkloadExtension } from './extension.ts';
 import { connect, type Kube, kubeConfigFrom } from './kube.ts';
-import { deploymentManifest, type Manifest, serviceManifest } from './manifests.ts';
+import { deploymentManifest, type Manifest, needsSecret, serviceManifest } from './manifests.ts';
 import { ANNOTATION_VERSION, baseName, deploymentName, type Track } from './names.ts';
 import { diagnose, RolloutError, waitForRollout } from './rollout.ts';
 
@@ -270,7 +270,7 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
         const stable = deploymentManifest(ctx, ns, {
           track: 'stable',
           replicas: ctx.config.replicas ?? 1,
-          withSecret: ctx.config.auth.enabled || Object.keys(ctx.config.secrets).length > 0,
+          withSecret: needsSecret(ctx, ctx.config.auth.enabled),
           ...(extension ? { extension } : {}),
         });
         const labels = (stable.spec as { template: { metadata: { labels: Record<string, string> } } })

@@ -1,6 +1,9 @@
 import type { TargetContext } from '@dove/deploy-core';
 import type { EdgeConfig } from './schema.ts';
 
+/** Env var of the model store SAS (short-lived, read-only, scoped to the model version). */
+export const MODEL_SAS_VAR = 'DOVE_MODEL_SAS';
+
 export type ModulesContent = Record<string, Record<string, unknown>>;
 
 const AGENT_IMAGE = 'mcr.microsoft.com/azureiotedge-agent:1.4';
@@ -48,6 +51,10 @@ export function buildManifest(ctx: TargetContext<EdgeConfig>): ModulesContent {
   for (const [k, v] of Object.entries({ ...ctx.scoring.env, ...c.env })) env[k] = { value: v };
   env.DOVE_MODEL_NAME = { value: ctx.model.name };
   env.DOVE_MODEL_VERSION = { value: ctx.model.version };
+  const delivery = ctx.modelDelivery;
+  if (delivery) env.DOVE_MODEL_URI = { value: delivery.uri };
+  // IoT Edge has no secret store: the SAS travels in the module's env (masked in logs and plans).
+  if (delivery?.sasToken) env[MODEL_SAS_VAR] = { value: ctx.secret(delivery.sasToken) };
   const module = {
     version: ctx.model.version,
     type: 'docker',
@@ -120,9 +127,22 @@ export function buildManifest(ctx: TargetContext<EdgeConfig>): ModulesContent {
   return content;
 }
 
-/** The manifest with registry passwords replaced, for plans, diffs and logs. */
-export function redact(content: ModulesContent): ModulesContent {
+const maskSas = (v: unknown) =>
+  v !== null && typeof v === 'object' && 'value' in v ? { ...v, value: '***' } : '***';
+
+/** The manifest with registry passwords and the model SAS replaced, for plans, diffs and logs. */
+export function redact<T>(content: T): T {
+  if (content === undefined) return content;
   return JSON.parse(JSON.stringify(content), (k, v) =>
-    k === 'password' && typeof v === 'string' ? '***' : v,
+    k === 'password' && typeof v === 'string' ? '***' : k === MODEL_SAS_VAR ? maskSas(v) : v,
   );
+}
+
+/**
+ * The manifest with only the model SAS replaced: what decides whether anything changed. A fresh
+ * token for the same model (same `DOVE_MODEL_URI`) is no reason to redeploy.
+ */
+export function withoutSas<T>(content: T): T {
+  if (content === undefined) return content;
+  return JSON.parse(JSON.stringify(content), (k, v) => (k === MODEL_SAS_VAR ? maskSas(v) : v));
 }

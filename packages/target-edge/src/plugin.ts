@@ -1,7 +1,7 @@
 import type { Change, Plan, TargetContext, TargetPlugin, TargetStatus } from '@dove/deploy-core';
 import { EdgeError } from './errors.ts';
 import { Hub, type HubConfiguration } from './hub.ts';
-import { buildManifest, type ModulesContent, redact } from './manifest.ts';
+import { buildManifest, type ModulesContent, redact, withoutSas } from './manifest.ts';
 import { configurationId, LABEL } from './names.ts';
 import { countsOf, describeCounts, sleep, watchFallback, watchRollout } from './rollout.ts';
 import { type EdgeConfig, edgeConfigSchema } from './schema.ts';
@@ -73,7 +73,7 @@ async function planFleet(ctx: Ctx, hub: Hub): Promise<Plan<EdgeDesired, EdgePrev
   const same = ours.find((c) => c.id === id);
   const unchanged =
     same &&
-    JSON.stringify(same.content.modulesContent) === JSON.stringify(content) &&
+    JSON.stringify(withoutSas(same.content.modulesContent)) === JSON.stringify(withoutSas(content)) &&
     same.targetCondition === fleet.targetCondition;
   // IoT Hub never changes a deployment's content: a changed spec for the same version gets its own id.
   if (same && !unchanged) id = `${id}-${ctx.specHash.slice(0, 8).toLowerCase()}`.slice(0, 128);
@@ -132,7 +132,13 @@ async function planDevice(ctx: Ctx, hub: Hub): Promise<Plan<EdgeDesired, EdgePre
   const agentDesired = content.$edgeAgent?.['properties.desired'] as { modules: Record<string, unknown> };
   const wanted = agentDesired.modules;
   const changes: Change[] = [];
-  diff(live[ctx.config.module], wanted[ctx.config.module], `modules.${ctx.config.module}`, changes);
+  // Compared without secrets: the SAS never shows in the plan, and a fresh one alone changes nothing.
+  diff(
+    redact(live[ctx.config.module]),
+    redact(wanted[ctx.config.module]),
+    `modules.${ctx.config.module}`,
+    changes,
+  );
   const { $version: _v, $metadata: _m, ...liveDesired } = desired;
   const hadModules = Object.keys(live).length > 0;
   return {
