@@ -1,8 +1,9 @@
 // Turns the global flags into what every core call needs: the spec, the cloud profile, a
 // credential, the variables and a cancel signal.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CloudProfile, DoveSpec } from '@dove/deploy-core';
+import { parse, stringify } from 'yaml';
 import { type Core, loadCore, loadTargets, type Registry, type TargetAvailability } from './core.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import type { Output } from './render/output.ts';
@@ -136,15 +137,43 @@ export async function openSession(
   return { core, cloud, credential, registry, targets, variables, specFile, ...cancelOnSigint(out) };
 }
 
+/** Environments left out of the spec because their target is not built yet (e.g. fpga). */
+const notYetBuilt = new Map<string, string>();
+
 export async function loadSpecFor(session: Session): Promise<DoveSpec> {
-  return session.core.loadSpec({
-    file: session.specFile,
-    variables: session.variables,
-    registry: session.registry,
-  });
+  const options = { variables: session.variables, registry: session.registry };
+  try {
+    return await session.core.loadSpec({ file: session.specFile, ...options });
+  } catch (err) {
+    // An environment whose target is not built yet (fpga) must not block the others: leave it
+    // out and say so if it is named. Any other issue keeps the first error, with its file:line.
+    const unavailable = new Set(session.targets.unavailable.map((u) => u.kind));
+    const doc = parse(readFileSync(session.specFile, 'utf8')) as {
+      targets?: Record<string, { kind?: string }>;
+    } | null;
+    const skipped = Object.entries(doc?.targets ?? {}).filter(([, t]) => unavailable.has(String(t?.kind)));
+    if (!doc?.targets || skipped.length === 0) throw err;
+    for (const [env, t] of skipped) {
+      notYetBuilt.set(env, String(t.kind));
+      delete doc.targets[env];
+    }
+    try {
+      const spec = await session.core.loadSpec({ text: stringify(doc), ...options });
+      return { ...spec, file: session.specFile };
+    } catch {
+      throw err;
+    }
+  }
 }
 
 /** The environment a positional `<target>` names (an environment, or a kind used by exactly one). */
 export function resolveEnvironment(session: Session, spec: DoveSpec, target: string): string {
+  const kind = notYetBuilt.get(target) ?? ([...notYetBuilt.values()].includes(target) ? target : undefined);
+  if (kind && !Object.hasOwn(spec.targets, target))
+    throw new CliError(`${target}: the ${kind} target is not available yet in this build`, {
+      exitCode: EXIT.badInput,
+      code: 'DOVE_NOT_AVAILABLE',
+      hint: 'deploy another environment of the spec; `dove validate` lists the available targets',
+    });
   return session.core.resolveTarget(spec, target).environment;
 }
