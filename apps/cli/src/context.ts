@@ -140,6 +140,11 @@ export async function openSession(
 /** Environments left out of the spec because their target is not built yet (e.g. fpga). */
 const notYetBuilt = new Map<string, string>();
 
+/** The environments (and their kind) that loadSpecFor left out: their target is not built yet. */
+export function environmentsNotBuilt(): [string, string][] {
+  return [...notYetBuilt];
+}
+
 export async function loadSpecFor(session: Session): Promise<DoveSpec> {
   const options = { variables: session.variables, registry: session.registry };
   try {

@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Plan, TargetStatus } from '@dove/deploy-core';
 import {
+  environmentsNotBuilt,
   type GlobalOptions,
   loadSpecFor,
   openSession,
@@ -23,7 +24,10 @@ async function run(
   extra: { tail?: number } = {},
 ) {
   const spec = await loadSpecFor(session);
-  const renderer = createStepRenderer(out);
+  const renderer = createStepRenderer(out, environment);
+  // plan, status and logs read only, in well under a second: their load/resolve steps are noise
+  // (and `dove logs | grep` must get the logs alone). Warnings and errors still show.
+  const readOnly = op === 'plan' || op === 'status' || op === 'logs';
   try {
     return await session.core.runOperation({
       op,
@@ -34,7 +38,10 @@ async function run(
       credential: session.credential,
       signal: session.signal,
       variables: session.variables,
-      onEvent: (e) => renderer.onEvent(e),
+      onEvent: (e) => {
+        if (readOnly && (e.type === 'step' || e.type === 'progress')) return;
+        renderer.onEvent(e);
+      },
       ...extra,
     });
   } finally {
@@ -85,6 +92,9 @@ export async function statusCommand(
       statuses.push({ environment, kind, error: (err as Error).message });
     }
   }
+  if (!target)
+    for (const [environment, kind] of environmentsNotBuilt())
+      statuses.push({ environment, kind, error: 'target not available yet in this build' });
   if (out.json) out.document(target ? statuses[0] : statuses);
   else printStatusTable(out, statuses);
   return EXIT.ok;
