@@ -258,24 +258,31 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   let plan: Plan | undefined;
   let applying = false;
   try {
-    if (options.modelDelivery) {
-      const delivery = await options.modelDelivery({
-        spec: p.spec,
-        model: ctx.model,
-        specHash: ctx.specHash,
-        cloud: ctx.cloud,
-        credential: ctx.credential,
-        environment: p.environment,
-        signal,
-        progress: ctx.progress,
-        log: ctx.log,
-      });
-      if (delivery) {
-        if (delivery.sasToken) ctx.secret(delivery.sasToken);
-        ctx.modelDelivery = delivery;
-      }
-    }
-    plan = await step('plan', () => plugin.plan(ctx), timings);
+    // The model is uploaded (or found unchanged) as part of planning: the plan depends on it.
+    plan = await step(
+      'plan',
+      async () => {
+        if (options.modelDelivery) {
+          const delivery = await options.modelDelivery({
+            spec: p.spec,
+            model: ctx.model,
+            specHash: ctx.specHash,
+            cloud: ctx.cloud,
+            credential: ctx.credential,
+            environment: p.environment,
+            signal,
+            progress: ctx.progress,
+            log: ctx.log,
+          });
+          if (delivery) {
+            if (delivery.sasToken) ctx.secret(delivery.sasToken);
+            ctx.modelDelivery = delivery;
+          }
+        }
+        return plugin.plan(ctx);
+      },
+      timings,
+    );
     if (options.dryRun) {
       for (const s of ['apply', 'verify'] as const)
         emit({ type: 'step', step: s, status: 'skipped', at: Date.now(), message: 'dry run' });
