@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { ContainerGroup } from '@azure/arm-containerinstance';
-import type { CloudProfile, Endpoint } from '@dove/deploy-core';
+import { type CloudProfile, type Endpoint, lookupHost } from '@dove/deploy-core';
 
 /** The group's scoring endpoint: by fqdn when it has a DNS label, else by IP. */
 export function endpointOf(
@@ -21,22 +20,6 @@ export function endpointOf(
   };
 }
 
-/** Names the cloud resolves privately (the sandbox's hosts file) before public DNS. */
-function hostsLookup(cloud: CloudProfile, name: string): string | undefined {
-  if (!cloud.hostsFile) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(cloud.hostsFile, 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    const [ip, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (ip && names.some((n) => n.toLowerCase() === name.toLowerCase())) return ip;
-  }
-  return undefined;
-}
-
 /** fetch() that honours the cloud's hosts file (plain HTTP endpoints only need the address). */
 export async function endpointFetch(
   cloud: CloudProfile,
@@ -44,7 +27,7 @@ export async function endpointFetch(
   init: RequestInit & { timeoutMs?: number } = {},
 ) {
   const url = new URL(uri);
-  const ip = hostsLookup(cloud, url.hostname);
+  const ip = lookupHost(cloud, url.hostname);
   if (ip && url.protocol === 'http:') url.hostname = ip;
   const { timeoutMs = 10_000, ...rest } = init;
   return fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
