@@ -1,3 +1,4 @@
+import { createSign, generateKeyPairSync } from 'node:crypto';
 import { Octokit } from '@octokit/core';
 import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -130,5 +131,62 @@ describe('local GitHub API', () => {
         .comments.get(c.data.id)
         ?.reactions.map((r) => r.content),
     ).toEqual(['eyes']);
+  });
+
+  test('a ref moves only by fast-forward unless forced (what makes a lock takeover atomic)', async () => {
+    const o = { owner: 'acme', repo: 'models' };
+    const tree = (await octokit.rest.git.createTree({ ...o, tree: [] })).data.sha;
+    const c1 = (await octokit.rest.git.createCommit({ ...o, message: 'one', tree, parents: [] })).data.sha;
+    const c2 = (await octokit.rest.git.createCommit({ ...o, message: 'two', tree, parents: [c1] })).data.sha;
+    const c3 = (await octokit.rest.git.createCommit({ ...o, message: 'three', tree, parents: [c1] })).data
+      .sha;
+    await octokit.rest.git.createRef({ ...o, ref: 'refs/dove-locks/ff', sha: c1 });
+    await octokit.rest.git.updateRef({ ...o, ref: 'dove-locks/ff', sha: c2, force: false });
+    await expect(
+      octokit.rest.git.updateRef({ ...o, ref: 'dove-locks/ff', sha: c3, force: false }),
+    ).rejects.toMatchObject({ status: 422, message: expect.stringContaining('not a fast forward') });
+    await octokit.rest.git.updateRef({ ...o, ref: 'dove-locks/ff', sha: c3, force: true });
+    expect(gh.repo('acme/models').refs.get('refs/dove-locks/ff')).toBe(c3);
+  });
+});
+
+describe('GitHub App authentication', () => {
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwt = (iss: number, key = keys.privateKey, exp = 540) => {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const body = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iat: now - 30, exp: now + exp, iss })}`;
+    return `${body}.${createSign('RSA-SHA256').update(body).sign(key).toString('base64url')}`;
+  };
+
+  test("app JWT -> installation token -> the installation's repositories; forged JWTs refused", async () => {
+    const gh = await startGitHubApi();
+    try {
+      gh.addApp({ id: 42, publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+      gh.addRepo({ owner: 'acme', name: 'one', installationId: 7 });
+      gh.addRepo({ owner: 'other', name: 'two', installationId: 8 });
+      const asApp = new RestOctokit({ auth: jwt(42), baseUrl: gh.url });
+      const installs = await asApp.request('GET /app/installations');
+      expect((installs.data as { id: number }[]).map((i) => i.id).sort()).toEqual([7, 8]);
+      const t = await asApp.request('POST /app/installations/{installation_id}/access_tokens', {
+        installation_id: 7,
+      });
+      const token = (t.data as { token: string }).token;
+      const asInstall = new RestOctokit({ auth: token, baseUrl: gh.url });
+      const repos = await asInstall.request('GET /installation/repositories');
+      expect(
+        (repos.data as { repositories: { full_name: string }[] }).repositories.map((r) => r.full_name),
+      ).toEqual(['acme/one']);
+
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      for (const bad of [jwt(42, other), jwt(43), jwt(42, keys.privateKey, -10), 'a.b.c']) {
+        const o = new RestOctokit({ auth: bad, baseUrl: gh.url });
+        await expect(
+          o.request('POST /app/installations/{installation_id}/access_tokens', { installation_id: 7 }),
+        ).rejects.toMatchObject({ status: 401 });
+      }
+    } finally {
+      await gh.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, verify as verifySignature } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -28,6 +28,13 @@ export interface GitHubApi {
     runs: { name: string; conclusion: string | null; status?: string }[],
   ): void;
   setFile(fullName: string, path: string, content: string, ref?: string): void;
+  /** a comment written by `user` (e.g. the `/deploy` a webhook then announces) */
+  addComment(fullName: string, issueNumber: number, user: string, body: string): Comment;
+  /**
+   * Registers a GitHub App. Once one is registered, `/app/...` routes accept only a JWT signed
+   * (RS256) by a registered app's private key, unexpired, with `iss` = its id, like GitHub.
+   */
+  addApp(app: { id: number; publicKey: string; slug?: string }): void;
   /** every request served, oldest first */
   requests: { method: string; path: string; status: number; body?: unknown }[];
   /** make the next N requests matching `pathIncludes` fail with `status` */
@@ -54,6 +61,9 @@ const user = (login: string) => ({ login, id: Number.parseInt(sha1(login).slice(
 export async function startGitHubApi(options: { token?: string } = {}): Promise<GitHubApi> {
   const token = options.token ?? `ghs_${randomBytes(12).toString('hex')}`;
   const tokens = new Set([token]);
+  /** installation access token -> installation id */
+  const installationOf = new Map<string, number>();
+  const apps = new Map<number, { id: number; publicKey: string; slug: string }>();
   const repos = new Map<string, Repo>();
   const requests: GitHubApi['requests'] = [];
   const failures: { pathIncludes: string; status: number; times: number }[] = [];
@@ -135,8 +145,68 @@ export async function startGitHubApi(options: { token?: string } = {}): Promise<
     },
   });
 
+  const presentedToken = (req: IncomingMessage) =>
+    (req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+  /** The id of the registered app whose valid JWT the request carries, if any. */
+  const appIdOf = (req: IncomingMessage): number | undefined => {
+    const [h, p, sig] = presentedToken(req).split('.');
+    if (!h || !p || sig === undefined) return undefined;
+    try {
+      const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+      const app = apps.get(Number(claims.iss));
+      if (!app || header.alg !== 'RS256') return undefined;
+      const nowS = Math.floor(Date.now() / 1000);
+      // GitHub: exp at most 10 minutes ahead; iat not in the future (60 s of clock drift allowed).
+      if (!(claims.exp > nowS) || claims.exp - nowS > 660 || claims.iat > nowS + 60) return undefined;
+      const ok = verifySignature(
+        'RSA-SHA256',
+        Buffer.from(`${h}.${p}`),
+        createPublicKey(app.publicKey),
+        Buffer.from(sig, 'base64url'),
+      );
+      return ok ? app.id : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   const R = '(?<owner>[^/]+)/(?<repo>[^/]+)';
   const routes: Route[] = [
+    [
+      'GET',
+      /^\/app$/,
+      (_p, _b, _u, req) => {
+        const app = apps.get(appIdOf(req) ?? -1);
+        return app
+          ? { status: 200, body: { id: app.id, slug: app.slug, name: app.slug, owner: user('dove') } }
+          : notFound;
+      },
+    ],
+    [
+      'GET',
+      /^\/app\/installations$/,
+      () => {
+        const ids = [...new Set([...repos.values()].map((r) => r.installationId))];
+        return {
+          status: 200,
+          body: ids.map((iid) => {
+            const owner = [...repos.values()].find((r) => r.installationId === iid)?.owner ?? 'unknown';
+            return { id: iid, account: user(owner), app_id: [...apps.keys()][0] ?? 1, target_type: 'User' };
+          }),
+        };
+      },
+    ],
+    [
+      'GET',
+      /^\/installation\/repositories$/,
+      (_p, _b, _u, req) => {
+        const iid = installationOf.get(presentedToken(req));
+        if (iid === undefined) return { status: 403, body: { message: 'an installation token is required' } };
+        const list = [...repos.values()].filter((r) => r.installationId === iid).map(repoJson);
+        return { status: 200, body: { total_count: list.length, repositories: list } };
+      },
+    ],
     [
       'GET',
       new RegExp(`^/repos/${R}$`),
@@ -158,9 +228,12 @@ export async function startGitHubApi(options: { token?: string } = {}): Promise<
     [
       'POST',
       /^\/app\/installations\/(?<id>\d+)\/access_tokens$/,
-      () => {
+      (p) => {
+        const installation = Number(p.id);
+        if (![...repos.values()].some((r) => r.installationId === installation)) return notFound;
         const t = `ghs_${randomBytes(12).toString('hex')}`;
         tokens.add(t);
+        installationOf.set(t, installation);
         return {
           status: 201,
           body: { token: t, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} },
@@ -501,6 +574,11 @@ export async function startGitHubApi(options: { token?: string } = {}): Promise<
         const r = repoOf(p);
         const name = `refs/${decodeURIComponent(p.ref ?? '')}`;
         if (!r?.refs.has(name)) return validation('Reference does not exist');
+        // Like GitHub, without force only a fast-forward is accepted (for commits this API made).
+        const next = r.commits.get(body?.sha);
+        if (next && body.force !== true && !next.parents.includes(r.refs.get(name) ?? '')) {
+          return validation('Update is not a fast forward');
+        }
         r.refs.set(name, body.sha);
         return { status: 200, body: { ref: name, object: { sha: body.sha, type: 'commit' } } };
       },
@@ -592,9 +670,19 @@ export async function startGitHubApi(options: { token?: string } = {}): Promise<
       });
       res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     };
-    const auth = req.headers.authorization ?? '';
-    const presented = auth.replace(/^(token|bearer)\s+/i, '');
-    const isAppJwt = url.pathname.startsWith('/app/') && presented.split('.').length === 3;
+    const presented = presentedToken(req);
+    const isAppRoute = url.pathname === '/app' || url.pathname.startsWith('/app/');
+    const isAppJwt =
+      isAppRoute && presented.split('.').length === 3 && (apps.size === 0 || appIdOf(req) !== undefined);
+    if (isAppRoute && apps.size > 0 && !isAppJwt) {
+      return send({
+        status: 401,
+        body: {
+          message: 'A JSON web token could not be decoded',
+          documentation_url: 'https://docs.github.com/rest',
+        },
+      });
+    }
     if (!isAppJwt && !tokens.has(presented) && !url.pathname.endsWith('/installation')) {
       return send({
         status: 401,
@@ -662,6 +750,23 @@ export async function startGitHubApi(options: { token?: string } = {}): Promise<
       const r = api.repo(fullName);
       if (!r.files.has(ref)) r.files.set(ref, new Map());
       r.files.get(ref)?.set(path, content);
+    },
+    addComment(fullName, issueNumber, login, body) {
+      const r = api.repo(fullName);
+      const c: Comment = {
+        id: id(),
+        issueNumber,
+        user: login,
+        body,
+        createdAt: now(),
+        updatedAt: now(),
+        reactions: [],
+      };
+      r.comments.set(c.id, c);
+      return c;
+    },
+    addApp(app) {
+      apps.set(app.id, { slug: 'dove', ...app });
     },
     failNext(pathIncludes, status, times = 1) {
       failures.push({ pathIncludes, status, times });
