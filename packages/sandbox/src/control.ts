@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultRegistry } from './arm/faults.ts';
+import type { FederatedCredential } from './arm/federated.ts';
 import { armError, readBody, sendJson } from './arm/http.ts';
 import { checkDelays } from './delays.ts';
 import type { Delays, FaultRule, RequestRecord } from './types.ts';
@@ -11,6 +12,11 @@ export interface ControlTarget {
   setDelays(d: Partial<Delays>): Delays;
   requests(): RequestRecord[];
   resetRequests(): void;
+  federatedCredentials?: {
+    add(fc: FederatedCredential): void;
+    list(): FederatedCredential[];
+    clear(): void;
+  };
 }
 
 /**
@@ -47,6 +53,18 @@ export function controlHandler(t: ControlTarget) {
       }
       if (route === 'DELETE /_sandbox/faults') {
         t.faults.clear();
+        return sendJson(res, 204, undefined);
+      }
+      const fcs = t.federatedCredentials;
+      if (fcs && route === 'GET /_sandbox/federated-credentials')
+        return sendJson(res, 200, { value: fcs.list() });
+      if (fcs && route === 'POST /_sandbox/federated-credentials') {
+        const fc = JSON.parse((await readBody(req)) || 'null') as FederatedCredential;
+        fcs.add(fc);
+        return sendJson(res, 201, fcs.list().at(-1));
+      }
+      if (fcs && route === 'DELETE /_sandbox/federated-credentials') {
+        fcs.clear();
         return sendJson(res, 204, undefined);
       }
       if (route === 'PUT /_sandbox/delays') {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAzurite } from '@dove/testkit';
 import { FaultRegistry } from './arm/faults.ts';
+import { checkFederatedCredential, type FederatedCredential } from './arm/federated.ts';
 import { startArmServer } from './arm/server.ts';
 import { controlHandler } from './control.ts';
 import { checkDelays, DELAY_PRESETS } from './delays.ts';
@@ -43,6 +44,13 @@ export interface SandboxOptions {
   fleet?: Record<string, unknown>;
   /** Where sandbox diagnostics go (default: nowhere). */
   log?(line: string): void;
+  /**
+   * Federated identity credentials of the sandbox's app (e.g. a GitHub Actions workflow's
+   * issuer and subject): assertions from them are checked like Entra ID does, signature included.
+   */
+  federatedCredentials?: FederatedCredential[];
+  /** Lifetime of the access tokens the token endpoint issues (default 3600 s). */
+  tokenLifetimeSeconds?: number;
 }
 
 export interface Sandbox {
@@ -52,6 +60,12 @@ export interface Sandbox {
   resetRequests(): void;
   faults: { add(rule: FaultRule): void; clear(): void };
   setDelays(d: Partial<Delays>): Delays;
+  /** The app's federated identity credentials (also `/_sandbox/federated-credentials`). */
+  federatedCredentials: {
+    add(fc: FederatedCredential): void;
+    list(): FederatedCredential[];
+    clear(): void;
+  };
   ctx: SandboxNetworkContext;
   stop(): Promise<void>;
 }
@@ -99,6 +113,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const ca = await loadOrCreateCa(stateDir);
   const id = loadIdentity(stateDir);
   const faults = new FaultRegistry();
+  const federated: FederatedCredential[] = (options.federatedCredentials ?? []).map((fc, i) =>
+    checkFederatedCredential(fc, `startSandbox({ federatedCredentials[${i}] })`),
+  );
+  const federatedCredentials = {
+    add: (fc: FederatedCredential) => {
+      federated.push(checkFederatedCredential(fc, 'federated credential'));
+    },
+    list: () => federated.map((fc) => ({ ...fc })),
+    clear: () => {
+      federated.length = 0;
+    },
+  };
   let records: RequestRecord[] = [];
   const images = createImageRunner({ images: { ...defaultImages, ...options.images }, log });
   const hostsFile = join(stateDir, 'hosts');
@@ -133,7 +159,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clientSecret: id.clientSecret,
       signingKey: Buffer.from(id.signingKey, 'base64'),
       ...(options.port ? { port: options.port } : {}),
+      federatedCredentials: federated,
+      ...(options.tokenLifetimeSeconds ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds } : {}),
       control: controlHandler({
+        federatedCredentials,
         clientSecret: id.clientSecret,
         faults,
         setDelays,
@@ -247,6 +276,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       },
       faults: { add: (r) => faults.add(r), clear: () => faults.clear() },
       setDelays,
+      federatedCredentials,
       ctx,
       stop: () => {
         stopping ??= stopAll();

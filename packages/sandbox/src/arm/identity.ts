@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkFederatedAssertion, type FederatedCredential, IssuerKeys } from './federated.ts';
 import { readBody, sendJson } from './http.ts';
 import { decodeJwt, signJwt } from './jwt.ts';
 
@@ -11,7 +12,13 @@ export interface IdentityConfig {
   clientSecret: string;
   signingKey: Buffer;
   tokenLifetimeSeconds?: number;
+  /** Federated identity credentials of the app (e.g. GitHub Actions OIDC); see federated.ts. */
+  federatedCredentials?: FederatedCredential[];
+  /** Where the federated issuers' signing keys are cached. */
+  issuerKeys?: IssuerKeys;
 }
+
+const sharedKeys = new IssuerKeys();
 
 const aadError = (res: ServerResponse, status: number, error: string, code: string, text: string) =>
   sendJson(res, status, {
@@ -130,7 +137,7 @@ export async function handleIdentity(
   }
   const assertion = form.get('client_assertion');
   if (assertion) {
-    const problem = checkAssertion(assertion, form.get('client_assertion_type'), cfg, url);
+    const problem = await checkAssertion(assertion, form.get('client_assertion_type'), cfg, url);
     if (problem) {
       aadError(res, 401, 'invalid_client', problem.code, problem.text);
       return true;
@@ -172,7 +179,7 @@ export async function handleIdentity(
   return true;
 }
 
-function checkAssertion(assertion: string, type: string | null, cfg: IdentityConfig, url: URL) {
+async function checkAssertion(assertion: string, type: string | null, cfg: IdentityConfig, url: URL) {
   if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
     return {
       code: 'AADSTS50027',
@@ -180,7 +187,12 @@ function checkAssertion(assertion: string, type: string | null, cfg: IdentityCon
     };
   const claims = decodeJwt(assertion);
   if (!claims) return { code: 'AADSTS50027', text: 'JWT token is invalid or malformed.' };
-  // Federated credentials (e.g. GitHub OIDC) carry the workload as `sub`; certificates carry the client id.
+  // An assertion naming another subject (a GitHub workflow: `repo:owner/name:environment:prod`)
+  // must match a configured federated credential, signature included.
+  const federated = cfg.federatedCredentials ?? [];
+  if (claims.iss !== cfg.clientId && claims.sub !== cfg.clientId && federated.length > 0)
+    return checkFederatedAssertion(assertion, claims, federated, cfg.issuerKeys ?? sharedKeys);
+  // Otherwise the assertion carries the client id as `sub` (or `iss`, like a certificate's).
   if (claims.iss !== cfg.clientId && claims.sub !== cfg.clientId)
     return {
       code: 'AADSTS700213',

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { ApiFamily, ArmHost, ArmProvider, ArmRequest, ArmResponse, SandboxContext } from '../types.ts';
+import { type FederatedCredential, IssuerKeys } from './federated.ts';
 import { armError, readBody, sendJson } from './http.ts';
 import { handleIdentity, type IdentityConfig } from './identity.ts';
 import { verifyJwt } from './jwt.ts';
@@ -18,6 +19,10 @@ export interface ArmServerOptions {
   signingKey: Buffer;
   /** Fixed port (default: any free one). */
   port?: number;
+  /** Federated identity credentials the token endpoint accepts (the list is read per request). */
+  federatedCredentials?: FederatedCredential[];
+  /** Lifetime of the access tokens it issues (default 3600). */
+  tokenLifetimeSeconds?: number;
   /** Answers `/_sandbox/*` (the control API); the caller checks its own auth. */
   control?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 }
@@ -45,12 +50,16 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
   const groups = new ResourceGroups();
   const operations = new Operations();
   let baseUrl = '';
+  const issuerKeys = new IssuerKeys();
   const identity = (): IdentityConfig => ({
     baseUrl,
     tenantId: o.tenantId,
     clientId: o.clientId,
     clientSecret: o.clientSecret,
     signingKey: o.signingKey,
+    ...(o.federatedCredentials ? { federatedCredentials: o.federatedCredentials } : {}),
+    ...(o.tokenLifetimeSeconds ? { tokenLifetimeSeconds: o.tokenLifetimeSeconds } : {}),
+    issuerKeys,
   });
 
   // The failOperation fault matched by the request being served, for startOperation to apply.

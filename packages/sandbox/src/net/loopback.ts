@@ -1,14 +1,20 @@
+import { randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import type { LoopbackNetwork } from '../types.ts';
 
 /**
  * Linux routes all of 127.0.0.0/8 to the loopback interface, so each public endpoint can own an
- * address and listen on the port the user asked for. Addresses start at 127.77.0.2 to stay clear
+ * address and listen on the port the user asked for. Addresses are taken from 127.77.0.0/16, clear
  * of 127.0.0.1 (the sandbox's own servers).
  */
 export function createLoopbackNetwork(options: { hostsFile: string }): LoopbackNetwork {
-  let next = 2;
+  // Each sandbox starts at its own random place in 127.77.0.0/16: sandboxes running side by side
+  // (parallel test runs, a demo beside the tests) would otherwise all hand out 127.77.0.2 first
+  // and clash on the same address and port (EADDRINUSE).
+  const SPACE = 256 * 254 - 2;
+  const start = randomInt(0, SPACE);
+  let allocated = 0;
   const hosts = new Map<string, string>();
   writeFileSync(options.hostsFile, '# names published by the Dove sandbox\n');
   const flush = () => {
@@ -17,8 +23,8 @@ export function createLoopbackNetwork(options: { hostsFile: string }): LoopbackN
   };
   return {
     allocateIp() {
-      const n = next++;
-      if (n >= 256 * 254) throw new Error('The sandbox ran out of loopback addresses (127.77.x.y)');
+      if (allocated >= SPACE) throw new Error('The sandbox ran out of loopback addresses (127.77.x.y)');
+      const n = 2 + ((start + allocated++) % SPACE);
       return `127.77.${Math.floor(n / 254)}.${(n % 254) + 1}`;
     },
     async forward(ip, port, pick) {
