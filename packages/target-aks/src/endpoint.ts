@@ -1,8 +1,20 @@
 import type { Endpoint, SmokeTest, TargetContext } from '@dove/deploy-core';
 import type { AksConfig } from './config.ts';
+import type { ServiceAddress } from './extension.ts';
 import type { Kube } from './kube.ts';
 
 type Ctx = TargetContext<AksConfig>;
+
+/** Host and port of a Service: its load balancer IP (waited for), or the ingress host. */
+export async function serviceAddress(
+  ctx: Ctx,
+  kube: Kube,
+  namespace: string,
+  service: string,
+): Promise<ServiceAddress> {
+  const base = await serviceBase(ctx, kube, namespace, service);
+  return { host: base.replace(/^http:\/\//, ''), port: ctx.config.service.port };
+}
 
 /** The scoring address of a Service: its load balancer IP (waited for), or the ingress host. */
 export async function serviceEndpoint(
@@ -13,6 +25,19 @@ export async function serviceEndpoint(
   keys?: { primary: string; secondary: string },
 ): Promise<Endpoint> {
   const { scoring, config } = ctx;
+  const base = await serviceBase(ctx, kube, namespace, service);
+  const port = config.service.port === 80 ? '' : `:${config.service.port}`;
+  const endpoint: Endpoint = {
+    scoringUri: `${base}${port}${scoring.scoreRoute}`,
+    healthUri: `${base}${port}${scoring.healthRoute}`,
+    auth: keys ? { type: 'key', primaryKey: keys.primary, secondaryKey: keys.secondary } : { type: 'none' },
+  };
+  if (scoring.swaggerRoute) endpoint.swaggerUri = `${base}${port}${scoring.swaggerRoute}`;
+  return endpoint;
+}
+
+async function serviceBase(ctx: Ctx, kube: Kube, namespace: string, service: string): Promise<string> {
+  const { config } = ctx;
   let base: string | undefined;
   if (config.service.ingressHost) base = `http://${config.service.ingressHost}`;
   const giveUpAt = Date.now() + 5 * 60_000;
@@ -29,14 +54,7 @@ export async function serviceEndpoint(
       throw new Error(`Service ${namespace}/${service} got no load balancer address in 5 minutes.`);
     else await new Promise((r) => setTimeout(r, 250));
   }
-  const port = config.service.port === 80 ? '' : `:${config.service.port}`;
-  const endpoint: Endpoint = {
-    scoringUri: `${base}${port}${scoring.scoreRoute}`,
-    healthUri: `${base}${port}${scoring.healthRoute}`,
-    auth: keys ? { type: 'key', primaryKey: keys.primary, secondaryKey: keys.secondary } : { type: 'none' },
-  };
-  if (scoring.swaggerRoute) endpoint.swaggerUri = `${base}${port}${scoring.swaggerRoute}`;
-  return endpoint;
+  return base;
 }
 
 /** Calls the scoring route with the spec's sample request (or the health route without one). */

@@ -57,9 +57,9 @@ function probes(config: AksConfig): { liveness: ProbeConfig; readiness: ProbeCon
   return { liveness: config.probes.liveness ?? DOVE_PROBE, readiness: config.probes.readiness ?? DOVE_PROBE };
 }
 
-function httpProbe(p: ProbeConfig, path: string, port: number) {
+function httpProbe(p: ProbeConfig, path: string, port: number, action?: Record<string, unknown>) {
   return {
-    httpGet: { path: p.path ?? path, port },
+    ...(action ?? { httpGet: { path: p.path ?? path, port } }),
     periodSeconds: p.periodSeconds,
     initialDelaySeconds: p.initialDelaySeconds,
     timeoutSeconds: p.timeoutSeconds,
@@ -173,14 +173,14 @@ export function deploymentManifest(ctx: Ctx, namespace: string, o: DeploymentOpt
               name: 'scoring',
               image: scoring.image,
               ports: [
-                { name: 'http', containerPort: scoring.port },
+                { name: o.extension?.mainPort?.name ?? 'http', containerPort: scoring.port },
                 ...(o.extension?.ports ?? []).map((x) => ({ name: x.name, containerPort: x.containerPort })),
               ],
               env: [...env, ...secretEnv],
               ...(o.withSecret ? { envFrom: [{ secretRef: { name: secretName(ctx) } }] } : {}),
               resources: { requests, ...(Object.keys(limits).length ? { limits } : {}) },
-              livenessProbe: httpProbe(p.liveness, scoring.healthRoute, scoring.port),
-              readinessProbe: httpProbe(p.readiness, scoring.healthRoute, scoring.port),
+              livenessProbe: httpProbe(p.liveness, scoring.healthRoute, scoring.port, o.extension?.probe),
+              readinessProbe: httpProbe(p.readiness, scoring.healthRoute, scoring.port, o.extension?.probe),
             },
           ],
         },
@@ -213,7 +213,13 @@ export function serviceManifest(
       type: service.type === 'ClusterIP' ? 'ClusterIP' : 'LoadBalancer',
       selector: selectorLabels(ctx, o.track),
       ports: [
-        { name: 'http', port: service.port, targetPort: ctx.scoring.port, protocol: 'TCP' },
+        {
+          name: o.extension?.mainPort?.name ?? 'http',
+          port: service.port,
+          targetPort: ctx.scoring.port,
+          protocol: 'TCP',
+          ...(o.extension?.mainPort?.appProtocol ? { appProtocol: o.extension.mainPort.appProtocol } : {}),
+        },
         ...(o.extension?.ports ?? []).map((x) => ({
           name: x.name,
           port: x.servicePort,

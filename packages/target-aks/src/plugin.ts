@@ -12,7 +12,7 @@ import {
   readLive,
   restorable,
 } from './desired.ts';
-import { serviceEndpoint, smoke } from './endpoint.ts';
+import { serviceAddress, serviceEndpoint, smoke } from './endpoint.ts';
 import type { WorkloadExtension } from './extension.ts';
 import { connect, type Kube, kubeConfigFrom } from './kube.ts';
 import { deploymentManifest, type Manifest, needsSecret, serviceManifest } from './manifests.ts';
@@ -147,11 +147,31 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
         pollMs,
         progress: (m) => ctx.progress(m),
       });
-      const tested = await serviceEndpoint(ctx, kube, d.namespace, d.smokeService, d.keys);
       if (d.keys) {
         ctx.secret(d.keys.primary);
         ctx.secret(d.keys.secondary);
       }
+      if (extension?.smoke && extension.endpoint) {
+        const at = await serviceAddress(ctx, kube, d.namespace, d.smokeService);
+        const result = await extension.smoke(at, d.keys, ctx.signal);
+        if (!result.ok) {
+          const selector = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector
+            .matchLabels;
+          throw new RolloutError(
+            `The smoke test of ${d.deployment} failed: ${result.message ?? 'no answer'}.`,
+            await diagnose(kube, d.namespace, d.deployment, selector),
+          );
+        }
+        const main =
+          d.smokeService === d.service ? at : await serviceAddress(ctx, kube, d.namespace, d.service);
+        const tested = extension.endpoint(at, d.keys);
+        return {
+          endpoint: extension.endpoint(main, d.keys),
+          smoke: result,
+          details: { testedAt: tested.scoringUri },
+        };
+      }
+      const tested = await serviceEndpoint(ctx, kube, d.namespace, d.smokeService, d.keys);
       const result = await smoke(ctx, tested);
       if (!result.ok) {
         const selector = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector
@@ -179,7 +199,8 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
         );
         await kube.apply(before);
         // Only the stable track carries users' traffic; an idle blue-green slot need not be waited for.
-        if (d.track === 'stable') await waitForRollout(kube, before, { signal: ctx.signal, pollMs });
+        if (d.track === 'stable')
+          await waitForRollout(kube, before, { signal: ctx.signal, pollMs, failFast: false });
       } else {
         await removeDeploy(kube, d.namespace, d.deployment);
       }

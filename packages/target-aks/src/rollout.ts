@@ -60,7 +60,16 @@ export async function diagnose(
 export async function waitForRollout(
   kube: Kube,
   m: Manifest,
-  options: { signal: AbortSignal; pollMs?: number; progress?: (msg: string) => void },
+  options: {
+    signal: AbortSignal;
+    pollMs?: number;
+    progress?: (msg: string) => void;
+    /**
+     * Fail at once on a pod that will not heal (default true). A rollback turns it off: the
+     * broken pods it replaces still match the selector until the controller removes them.
+     */
+    failFast?: boolean;
+  },
 ): Promise<void> {
   const ns = m.metadata.namespace!;
   const name = m.metadata.name;
@@ -94,7 +103,7 @@ export async function waitForRollout(
     const msg = `${name}: ${s.updatedReplicas ?? 0}/${want} updated, ${s.availableReplicas ?? 0} available`;
     if (msg !== last) options.progress?.(msg);
     last = msg;
-    const pods = await kube.pods(ns, selector);
+    const pods = options.failFast === false ? [] : await kube.pods(ns, selector);
     const fatal = pods.find((p) => p.reason && FATAL.has(p.reason) && !p.ready);
     if (fatal) {
       throw new RolloutError(
