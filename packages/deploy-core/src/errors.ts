@@ -158,6 +158,15 @@ export function fromAzureError(e: unknown): DoveError {
   const err = e as { name?: string; statusCode?: number; code?: string; message?: string };
   const message = err?.message ?? String(e);
   if (err?.name === 'AbortError') return new DoveError('DOVE_CANCELED', message, { cause: e });
+  // A plugin's own coded error (ACI_SMOKE_FAILED, EDGE_*, DOVE_AKS_*) keeps its code and hint;
+  // Node's (ERR_*) and undici's (UND_ERR_*) codes are not Dove's.
+  const own = (e as { hint?: unknown })?.hint;
+  if (
+    typeof err?.code === 'string' &&
+    /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(err.code) &&
+    !/^(ERR|UND_ERR)_/.test(err.code)
+  )
+    return new DoveError(err.code, message, { cause: e, ...(typeof own === 'string' ? { hint: own } : {}) });
   const status = err?.statusCode;
   const code = err?.code ?? '';
   if (
