@@ -134,16 +134,19 @@ export function deploymentManifest(ctx: Ctx, namespace: string, o: DeploymentOpt
   ];
   const delivery = ctx.modelDelivery;
   if (delivery) env.push({ name: 'DOVE_MODEL_URI', value: delivery.uri });
-  // The SAS only ever reaches the pod from the Secret, by reference.
-  const secretEnv =
-    o.withSecret && delivery?.sasToken
-      ? [
-          {
-            name: MODEL_SAS_VAR,
-            valueFrom: { secretKeyRef: { name: secretName(ctx), key: MODEL_SAS_VAR } },
-          },
-        ]
-      : [];
+  // Secret values only ever reach the pod from the Secret, by reference. Each key is also named
+  // explicitly (besides envFrom), so runtimes without envFrom (the sandbox) get them too.
+  const secretKeys = o.withSecret
+    ? [
+        ...Object.keys(config.secrets),
+        ...(config.auth.enabled ? ['DOVE_PRIMARY_KEY', 'DOVE_SECONDARY_KEY'] : []),
+        ...(delivery?.sasToken ? [MODEL_SAS_VAR] : []),
+      ]
+    : [];
+  const secretEnv = secretKeys.map((key) => ({
+    name: key,
+    valueFrom: { secretKeyRef: { name: secretName(ctx), key } },
+  }));
   const p = probes(config);
   const labels = { ...config.labels, ...selectorLabels(ctx, o.track) };
   const annotations = {
