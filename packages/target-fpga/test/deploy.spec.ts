@@ -5,13 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { isDoveError } from '@dove/deploy-core';
-import { SANDBOX_CLUSTER, SANDBOX_RESOURCE_GROUP, type Sandbox, startSandbox } from '@dove/sandbox';
+import { createModelDelivery, uploadModel } from '@dove/model-store';
+import {
+  loadOrCreateCa,
+  SANDBOX_CLUSTER,
+  SANDBOX_RESOURCE_GROUP,
+  type Sandbox,
+  startSandbox,
+} from '@dove/sandbox';
+import { startAzurite } from '@dove/testkit';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkHealth, floatTensor, predict, readTensor } from '../src/grpc.ts';
 import { fpga } from '../src/plugin.ts';
 import { TAG_CREATED_BY } from '../src/pool.ts';
 import { fpgaContext } from './context.ts';
+import { featurizerDir } from './scorer.ts';
 
 let sb: Sandbox;
 let dir: string;
@@ -136,7 +145,7 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
 
   test('first deploy: plan warns (pool, minutes, quota family), apply adds the pool, pods land only on FPGA nodes, gRPC health + Predict pass', async () => {
     expect((await pools()).map((p) => p.name)).toEqual(['system']);
-    const r = await deploy('fast', { architecture: 'resnet50', nodePool: { count: 3 } });
+    const r = await deploy('fast', { architecture: 'resnet50', nodePool: { count: 4 } });
     expect(r.error).toBeUndefined();
     expect(r.writesAfterPlan).toBe(0);
     expect(r.poolsAfterPlan).toEqual(['system']);
@@ -144,21 +153,21 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
     expect(r.plan.changes[0]).toMatchObject({
       path: 'agentPools/fpga',
       kind: 'add',
-      after: '3 x Standard_PB6s',
+      after: '4 x Standard_PB6s',
     });
     const warnings = r.plan.warnings.join('\n');
-    expect(warnings).toMatch(/ADDS AN FPGA NODE POOL 'fpga': 3 x Standard_PB6s .* in westeurope/);
+    expect(warnings).toMatch(/ADDS AN FPGA NODE POOL 'fpga': 4 x Standard_PB6s .* in westeurope/);
     expect(warnings).toMatch(/5-10 minutes/);
     expect(warnings).toContain("'Standard PBS Family vCPUs'");
-    expect(warnings).toContain('needs 18 more vCPUs');
+    expect(warnings).toContain('needs 24 more vCPUs');
 
     const pool = await arm.agentPools.get(SANDBOX_RESOURCE_GROUP, SANDBOX_CLUSTER, 'fpga');
-    expect(pool).toMatchObject({ vmSize: 'Standard_PB6s', count: 3, mode: 'User' });
+    expect(pool).toMatchObject({ vmSize: 'Standard_PB6s', count: 4, mode: 'User' });
     expect(pool.tags?.[TAG_CREATED_BY]).toBe('dove');
     expect(pool.nodeTaints).toEqual(['dove.dev/accelerator=fpga:NoSchedule']);
 
     const fpgaNodes = await nodesOfPool('fpga');
-    expect(fpgaNodes).toHaveLength(3);
+    expect(fpgaNodes).toHaveLength(4);
     const placed = await podNodes('featurizer-fast');
     expect(placed.length).toBeGreaterThan(0);
     for (const p of placed) expect(fpgaNodes).toContain(p.node);
@@ -257,15 +266,15 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
     expect(r.plan.changes.some((c) => c.path.startsWith('agentPools/'))).toBe(false);
     expect(r.plan.warnings.join('\n')).not.toMatch(/ADDS AN FPGA NODE POOL|QUOTA/);
     expect(r.plan.summary).toMatch(/on FPGA pool fpga \(resnet50, Standard_PB6s, westeurope\)/);
-    expect(r.ctx.progressLines).toContain('reusing FPGA node pool fpga (3 x Standard_PB6s)');
-    expect((await pools()).map((p) => `${p.name}:${p.count}`).sort()).toEqual(['fpga:3', 'system:3']);
+    expect(r.ctx.progressLines).toContain('reusing FPGA node pool fpga (4 x Standard_PB6s)');
+    expect((await pools()).map((p) => `${p.name}:${p.count}`).sort()).toEqual(['fpga:4', 'system:3']);
     const fpgaNodes = await nodesOfPool('fpga');
     for (const p of await podNodes('featurizer-fast2')) expect(fpgaNodes).toContain(p.node);
     expect(r.verified?.smoke?.ok).toBe(true);
   });
 
   test('rollback: a new version that cannot start (model is not the asked architecture) leaves the old one serving', async () => {
-    const r = await deploy('fast', { architecture: 'vgg16', nodePool: { count: 3 } }, '2.0.0');
+    const r = await deploy('fast', { architecture: 'vgg16', nodePool: { count: 4 } }, '2.0.0');
     expect(r.error?.message).toMatch(/featurizer-fast cannot become available: .*CrashLoopBackOff/s);
     expect(r.error?.message).toContain(
       'featurizer.json is a resnet50 featurizer, but this deployment asks for vgg16',
@@ -281,7 +290,7 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
   test('rollback: a new version whose Predict fails the sample names the Predict step; the old one keeps answering', async () => {
     const r = await deploy(
       'fast',
-      { architecture: 'resnet50', nodePool: { count: 3 }, sample: [[1, 2, 3]] },
+      { architecture: 'resnet50', nodePool: { count: 4 }, sample: [[1, 2, 3]] },
       '3.0.0',
     );
     expect(r.error?.message).toMatch(
@@ -293,7 +302,63 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
     expect(await r.target.status(r.ctx)).toMatchObject({ state: 'serving', version: '1.0.0' });
   });
 
-  test('destroy keeps a pool another environment still uses, and removes it with the last one', async () => {
+  test('the model comes from the model store: the pod downloads and verifies it (the SAS only in the Secret)', async () => {
+    const azurite = await startAzurite();
+    try {
+      const store = { connectionString: azurite.connectionString, container: 'models' };
+      await uploadModel({
+        store,
+        model: { name: 'resnet50-featurizer', version: '1.0.0', path: featurizerDir },
+        specHash: 'h',
+      });
+      const delivery = await createModelDelivery({ store, name: 'resnet50-featurizer', version: '1.0.0' });
+      const ctx = fpgaContext(sb, 'stored', { cluster: cluster(), architecture: 'resnet50' });
+      ctx.modelDelivery = delivery;
+      const target = fpga({ pollMs: 50 });
+      const plan = await target.plan(ctx);
+      const verified = await target.verify(ctx, await target.apply(ctx, plan), plan);
+      expect(verified.smoke?.ok).toBe(true);
+      const logs = await target.logs!(ctx, { tail: 20 });
+      expect(logs).toMatch(
+        /model resnet50-featurizer 1\.0\.0 loaded from http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/models\/resnet50-featurizer\/1\.0\.0 \(featurizer\.json/,
+      );
+      const kc = new KubeConfig();
+      kc.loadFromFile(sb.profile.sandbox.kubeconfigs![SANDBOX_CLUSTER]!);
+      const d = await kc
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({ name: 'featurizer-stored', namespace: 'default' });
+      const env = d.spec!.template.spec!.containers[0]!.env!;
+      expect(env.find((e) => e.name === 'DOVE_MODEL_URI')?.value).toBe(delivery.uri);
+      expect(env.find((e) => e.name === 'DOVE_MODEL_SAS')?.valueFrom?.secretKeyRef?.name).toBe(
+        'featurizer-stored-env',
+      );
+    } finally {
+      await azurite.stop();
+    }
+  });
+
+  test('TLS and an API key: verify calls grpcs with the key; a call without the key is refused', async () => {
+    const ca = await loadOrCreateCa(join(dir, 'test-ca'));
+    const { certPem, keyPem } = await ca.issue(['featurizer.example.test']);
+    const protocol = {
+      port: 443,
+      tls: { cert: certPem, key: keyPem, ca: ca.certPem, serverName: 'featurizer.example.test' },
+      auth: true,
+    };
+    const r = await deploy('secure', { architecture: 'resnet50', protocol });
+    expect(r.error).toBeUndefined();
+    const endpoint = r.verified!.endpoint!;
+    expect(endpoint.scoringUri).toMatch(/^grpcs:\/\/127\.\d+\.\d+\.\d+:443$/);
+    expect(endpoint.auth?.type).toBe('key');
+    const tls = { ca: ca.certPem, serverName: 'featurizer.example.test' };
+    const address = grpcAddress(endpoint.scoringUri);
+    const req = { inputs: { 'Placeholder:0': floatTensor([[1, 2, 3, 4]]) } };
+    await expect(predict({ address, tls }, req)).rejects.toMatchObject({ code: 16 });
+    const res = await predict({ address, tls, key: endpoint.auth!.primaryKey! }, req);
+    expect(readTensor(res.outputs!['output:0']!).shape).toEqual([1, 6]);
+  });
+
+  test('destroy keeps a pool other environments still use, and removes it with the last one', async () => {
     const first = fpgaContext(sb, 'fast', { cluster: cluster(), architecture: 'resnet50' });
     const out = await fpga().destroy(first);
     expect(out.removed).toContain('Deployment/featurizer-fast');
@@ -301,8 +366,12 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
     expect(first.logLines.join('\n')).toMatch(/node pool fpga is kept: still used by .*featurizer-fast2/);
     expect((await pools()).map((p) => p.name).sort()).toEqual(['fpga', 'system']);
 
-    const second = fpgaContext(sb, 'fast2', { cluster: cluster(), architecture: 'resnet50' });
-    const out2 = await fpga().destroy(second);
+    for (const env of ['fast2', 'stored']) {
+      const ctx = fpgaContext(sb, env, { cluster: cluster(), architecture: 'resnet50' });
+      expect((await fpga().destroy(ctx)).removed).not.toContain('agentPools/fpga');
+    }
+    const last = fpgaContext(sb, 'secure', { cluster: cluster(), architecture: 'resnet50' });
+    const out2 = await fpga().destroy(last);
     expect(out2.removed).toContain('agentPools/fpga');
     expect((await pools()).map((p) => p.name)).toEqual(['system']);
   });
