@@ -92,6 +92,7 @@ describe('webhooks', () => {
     expect(answer).toContain('/deploy <target> [--dry-run]');
     expect(answer).toContain('/help');
     expect(reactions).toEqual(['eyes', '-1']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression typed into a comment
     const weird = await ask('alice', '/deploy \u0000\u202e💥 `rm -rf` ${{secrets.X}}');
     expect(weird.answer).toMatch(/not an environment name/);
     const unknown = await ask('alice', '/yolo');

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { type RunningBot, startBot } from '../src/server.ts';
 
 const require = createRequire(import.meta.url);
+// biome-ignore lint/suspicious/noExplicitAny: example payloads are untyped JSON, adapted field by field
 const examples = require('@octokit/webhooks-examples') as { name: string; examples: Record<string, any>[] }[];
 
 export const APP_ID = 4242;
