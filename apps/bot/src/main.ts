@@ -26,6 +26,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env) {
     variables: variablesFromEnv(env),
     ...(env.DOVE_BOT_INSTANCE ? { instance: env.DOVE_BOT_INSTANCE } : {}),
     logLevel: (env.LOG_LEVEL as 'info') ?? 'info',
+    // GitHub Enterprise without rate limits (or a local API) may turn Octokit's write spacing off.
+    ...(env.GITHUB_THROTTLE === 'false' ? { throttle: false } : {}),
     ...(env.DOVE_BOT_COMMENT_INTERVAL_MS
       ? { commentIntervalMs: Number(env.DOVE_BOT_COMMENT_INTERVAL_MS) }
       : {}),

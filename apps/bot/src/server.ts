@@ -133,7 +133,15 @@ export async function startBot(o: BotOptions): Promise<RunningBot> {
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/healthz/')) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', instance, inFlight: tracker.size }));
+      const m = process.memoryUsage();
+      res.end(
+        JSON.stringify({
+          status: 'ok',
+          instance,
+          inFlight: tracker.size,
+          memory: { rssMB: +(m.rss / 2 ** 20).toFixed(1), heapUsedMB: +(m.heapUsed / 2 ** 20).toFixed(1) },
+        }),
+      );
       return;
     }
     void Promise.resolve(middleware(req, res)).then((handled) => {
