@@ -13,7 +13,22 @@ export interface Login {
   kind: 'oidc' | 'sandbox' | 'environment';
   /** ID tokens fetched so far (OIDC only) */
   assertions(): number;
+  /** issuer and subject of the last ID token (OIDC only), for the hint when Entra refuses it */
+  lastIdentity(): { issuer: string; subject: string } | undefined;
 }
+
+/** `iss` and `sub` of a JWT, unverified: only to tell the user what was presented. */
+function identityOf(token: string): { issuer: string; subject: string } | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return { issuer: String(claims.iss), subject: String(claims.sub) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Entra's answers to a federated assertion it does not accept. */
+export const FEDERATION_ERRORS = /AADSTS(700211|700212|700213|700024|50013|50166)/;
 
 export function login(
   cloud: CloudProfile,
@@ -24,6 +39,7 @@ export function login(
       credential: createCredential(cloud),
       kind: cloud.sandbox ? 'sandbox' : 'environment',
       assertions: () => 0,
+      lastIdentity: () => undefined,
     };
   }
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
@@ -36,6 +52,7 @@ export function login(
       },
     );
   let count = 0;
+  let last: { issuer: string; subject: string } | undefined;
   const known = Object.values(CLOUDS).some((c) => c.authorityHost === cloud.authorityHost);
   const credential = new ClientAssertionCredential(
     o.tenantId,
@@ -43,7 +60,9 @@ export function login(
     async () => {
       count++;
       // A new token each time: never cache it, it expires after about ten minutes.
-      return core.getIDToken(o.audience);
+      const token = await core.getIDToken(o.audience);
+      last = identityOf(token);
+      return token;
     },
     {
       authorityHost: cloud.authorityHost,
@@ -52,5 +71,5 @@ export function login(
       ...(known ? {} : { disableInstanceDiscovery: true }),
     },
   );
-  return { credential, kind: 'oidc', assertions: () => count };
+  return { credential, kind: 'oidc', assertions: () => count, lastIdentity: () => last };
 }

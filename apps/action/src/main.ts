@@ -18,7 +18,7 @@ import {
   type TargetStatus,
 } from '@dove/deploy-core';
 import { modelStoreHook } from '@dove/model-store';
-import { login } from './credential.ts';
+import { FEDERATION_ERRORS, type Login, login } from './credential.ts';
 import { type DeploymentRecord, recordDeployment } from './deployment.ts';
 import { inputError, readInputs } from './inputs.ts';
 import { createRenderer } from './render.ts';
@@ -72,11 +72,20 @@ function cancelSignal(): AbortSignal {
   return controller.signal;
 }
 
+/** When Entra refused the workflow's ID token: the federated credential the app needs. */
+function federationHint(auth: Login | undefined, clientId: string, message: string): string | undefined {
+  const who = auth?.lastIdentity();
+  if (!who || !FEDERATION_ERRORS.test(message)) return undefined;
+  return `To let this workflow log in, add a federated credential to app ${clientId} with issuer ${who.issuer} and subject ${who.subject} (audience api://AzureADTokenExchange), or run the job in the GitHub environment its credential names.`;
+}
+
 export async function run(): Promise<void> {
   let trigger: Trigger | undefined;
   let record: DeploymentRecord = { status: async () => {} };
   let result: ActionResult | undefined;
   let environment: string | undefined;
+  let auth: Login | undefined;
+  let clientId = '';
   try {
     const inputs = readInputs();
     trigger = triggerOf(
@@ -99,9 +108,11 @@ export async function run(): Promise<void> {
 
     const cloud = loadCloudProfile(inputs.cloud);
     maskCloud(cloud);
-    const auth = login(cloud, inputs);
+    clientId = inputs.clientId;
+    auth = login(cloud, inputs);
+    const { kind: loginKind } = auth;
     core.info(
-      `cloud ${cloud.name}, login ${auth.kind === 'oidc' ? `GitHub OIDC (client ${inputs.clientId})` : auth.kind === 'sandbox' ? "the sandbox's service principal" : 'from the environment (@azure/identity)'}`,
+      `cloud ${cloud.name}, login ${loginKind === 'oidc' ? `GitHub OIDC (client ${inputs.clientId})` : loginKind === 'sandbox' ? "the sandbox's service principal" : 'from the environment (@azure/identity)'}`,
     );
     const targets = await loadTargets();
     const registry = createRegistry(targets.plugins);
@@ -234,6 +245,8 @@ export async function run(): Promise<void> {
     await writeSummary(result);
     if (result.decision === 'failed' || result.decision === 'rolled-back') {
       const e = result.error ?? { code: 'DOVE_INTERNAL', message: 'the deploy failed' };
+      const federation = federationHint(auth, clientId, e.message);
+      if (federation) e.hint = federation;
       await record.status('failure', { description: `${e.code}: ${e.message}` });
       core.setFailed(
         `${e.code}: ${e.message}${e.hint ? `\n${e.hint}` : ''}${result.servingNow ? `\nWhat serves now: ${result.servingNow}` : ''}`,
@@ -254,6 +267,8 @@ export async function run(): Promise<void> {
     );
   } catch (err) {
     const e = describeError(err);
+    const federation = federationHint(auth, clientId, e.message);
+    if (federation) e.hint = federation;
     if (isDoveError(err))
       for (const issue of err.issues ?? [])
         core.error(issue.message, {
