@@ -116,7 +116,6 @@ export async function grpcSmoke(ctx: Ctx, target: GrpcTarget, signal: AbortSigna
   if (!rows)
     return {
       ok: true,
-      status: 0,
       latencyMs: Math.round(performance.now() - started),
       body: 'health SERVING (no sample input: Predict not called)',
     };
@@ -148,7 +147,6 @@ export async function grpcSmoke(ctx: Ctx, target: GrpcTarget, signal: AbortSigna
     const first = values.slice(0, Math.min(width, 4)).map(round);
     return {
       ok: true,
-      status: 0,
       latencyMs: Math.round(performance.now() - started),
       body: `${outputTensor} [${shape.join('x')}]: ${first.join(', ')}${width > 4 ? ', ...' : ''}`,
     };
