@@ -28,9 +28,15 @@ const TARGET_BLOCK: Record<Kind, string> = {
     targetCondition: "tags.role = 'scorer'"
     priority: 10`,
   fpga: `    kind: fpga
-    subscription: \${AZURE_SUBSCRIPTION_ID}
-    resourceGroup: \${AZURE_RESOURCE_GROUP}
-    cluster: \${AKS_CLUSTER}
+    cluster:
+      subscription: \${AZURE_SUBSCRIPTION_ID}
+      resourceGroup: \${AZURE_RESOURCE_GROUP}
+      name: \${AKS_CLUSTER}
+    # An FPGA node pool is added to the cluster when it has none (Standard_PB6s: eastus,
+    # westus2, westeurope, southeastasia; quota "Standard PBS Family vCPUs").
+    nodePool:
+      vmSize: Standard_PB6s
+      count: 1
     architecture: resnet50`,
 };
 
