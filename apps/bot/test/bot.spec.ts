@@ -12,6 +12,7 @@ import {
   seedRepo,
   startWorld,
   type World,
+  waitFor,
 } from './harness.ts';
 
 let world: World;
@@ -228,4 +229,68 @@ describe('deploys', () => {
     expect(last?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
     expect(last?.statuses[1]?.description).toContain('rolled back');
   });
+});
+
+describe('other commands', () => {
+  test('/rollback on a target that keeps no previous version says what to do instead', async () => {
+    const { answer, reactions } = await ask('alice', '/rollback dev');
+    expect(answer).toContain('DOVE_UNSUPPORTED');
+    expect(answer).toContain('Deploy the previous version instead');
+    expect(reactions).toEqual(['eyes', '-1']);
+    // The failed operation still released the environment.
+    expect([...world.gh.repo(REPO).refs.keys()].filter((r) => r.startsWith('refs/dove-locks/'))).toEqual([]);
+  });
+
+  test('/status without a target lists every environment with its lock', async () => {
+    const { answer } = await ask('bob', '/status');
+    expect(answer).toContain('| dev | aci |');
+    expect(answer).toContain('| production | aks | never deployed by Dove | free |');
+  });
+
+  test('an unknown environment names the ones that exist', async () => {
+    const { answer } = await ask('alice', '/deploy staging');
+    expect(answer).toContain('No environment or kind "staging"');
+    expect(answer).toContain('dev (aci), production (aks)');
+  });
+
+  test('a broken .github/dove.yml is answered with its place and what was expected', async () => {
+    world.gh.setFile(REPO, '.github/dove.yml', 'permission: boss\n', 'main');
+    try {
+      const { answer } = await ask('alice', '/deploy dev');
+      expect(answer).toContain('.github/dove.yml:1 `permission`');
+      expect(answer).toContain('expected one of read, triage, write, maintain, admin');
+      expect(answer).toContain('on `main` (the base branch');
+    } finally {
+      world.gh.repo(REPO).files.get('main')?.delete('.github/dove.yml');
+    }
+  });
+});
+
+test('shutting down mid-deploy: stops taking webhooks, every running command ends and reports before close resolves', async () => {
+  const other = await bot(world, { instance: 'bot-stop', recover: false });
+  world.sb.setDelays({ provisionMs: 3000 });
+  try {
+    const res = await comment(world, other, { user: 'alice', body: '/deploy dev --version 3.0.0' });
+    expect(res.status).toBe(200);
+    await waitFor('the deploy to be applying', () =>
+      botComments(world.gh).some(
+        (c) => c.body.includes('`/deploy dev --version 3.0.0`') && /\| apply \| ⏳/.test(c.body),
+      ),
+    );
+    await other.close();
+    await expect(fetch(`${other.url}/healthz`)).rejects.toThrow();
+    // Canceled at the next point the target can stop (then rolled back), or finished: never left running.
+    const answer =
+      botComments(world.gh).find((c) => c.body.includes('`/deploy dev --version 3.0.0`'))?.body ?? '';
+    expect(answer).toMatch(/### (🚀 Deployed|👎 Deploy of `dev` failed)/);
+    expect(answer).not.toContain('⏳');
+    const reactions = reactionsOn(world.gh, res.commentId) ?? [];
+    expect(reactions[0]).toBe('eyes');
+    expect(['rocket', '-1']).toContain(reactions[1]);
+    const d = [...world.gh.repo(REPO).deployments.values()].at(-1);
+    expect(['success', 'failure']).toContain(d?.statuses.at(-1)?.state);
+    expect([...world.gh.repo(REPO).refs.keys()].filter((r) => r.startsWith('refs/dove-locks/'))).toEqual([]);
+  } finally {
+    world.sb.setDelays({ provisionMs: 30 });
+  }
 });
