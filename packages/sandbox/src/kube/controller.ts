@@ -319,14 +319,49 @@ export function startDeploymentController(ctx: SandboxNetworkContext, store: Kub
     if (strip(status) !== strip(d.status)) store.update(deployments, ns, { ...d, status });
   }
 
+  /**
+   * The garbage collector (background deletion, Kubernetes' default): ReplicaSets whose Deployment
+   * is gone, then pods whose ReplicaSet is gone, and processes whose pod is gone. Without it a
+   * Deployment deleted and created again under the same name finds its old ReplicaSet's name taken.
+   */
+  async function collectGarbage(): Promise<void> {
+    const ownerGone = (o: Obj, kind: string, live: Set<string>) => {
+      const ref = (o.metadata.ownerReferences as { kind?: string; uid?: string }[] | undefined)?.[0];
+      return ref?.kind === kind && ref.uid !== undefined && !live.has(ref.uid);
+    };
+    const liveDeployments = new Set(store.list(deployments).map((d) => String(d.metadata.uid)));
+    for (const rs of store.list(replicaSets) as Obj[])
+      if (ownerGone(rs, 'Deployment', liveDeployments))
+        store.delete(replicaSets, rs.metadata.namespace, rs.metadata.name);
+    const liveReplicaSets = new Set(store.list(replicaSets).map((rs) => String(rs.metadata.uid)));
+    for (const pod of store.list(pods) as Obj[])
+      if (ownerGone(pod, 'ReplicaSet', liveReplicaSets)) await deletePod(pod);
+    const livePods = new Set(store.list(pods).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+    for (const key of [...processes.keys()])
+      if (!livePods.has(key)) {
+        const p = processes.get(key);
+        processes.delete(key);
+        readiness.get(key)?.stop();
+        readiness.delete(key);
+        if (p && !('pullError' in p)) await p.stop();
+      }
+  }
+
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      for (const d of store.list(deployments) as Obj[]) await syncDeployment(d);
-    } catch (e) {
-      ctx.log(`kube controller: ${e instanceof Error ? e.message : String(e)}`);
+      await collectGarbage().catch((e: unknown) =>
+        ctx.log(`kube garbage collector: ${e instanceof Error ? e.message : String(e)}`),
+      );
+      // One broken Deployment must not stop the others from being reconciled.
+      for (const d of store.list(deployments) as Obj[])
+        await syncDeployment(d).catch((e: unknown) =>
+          ctx.log(
+            `kube controller: ${d.metadata.namespace}/${d.metadata.name}: ${e instanceof Error ? e.message : String(e)}`,
+          ),
+        );
     } finally {
       running = false;
     }

@@ -22,7 +22,12 @@ beforeAll(async () => {
   const ca = await loadOrCreateCa(dir);
   caPem = ca.certPem;
   // Only the parts of the context this server uses; images and network are not needed here.
-  const ctx = { ca, record: () => {}, log: () => {} } as unknown as SandboxNetworkContext;
+  const ctx = {
+    ca,
+    record: () => {},
+    faultFor: () => undefined,
+    log: () => {},
+  } as unknown as SandboxNetworkContext;
   cluster = await createKubeCluster(ctx, {
     name: 'c1',
     nodePools: [

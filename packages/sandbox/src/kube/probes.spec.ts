@@ -37,7 +37,14 @@ beforeAll(async () => {
     },
   });
   const network = createLoopbackNetwork({ hostsFile: join(dir, 'hosts') });
-  const ctx = { ca, images, network, record: () => {}, log: () => {} } as unknown as SandboxNetworkContext;
+  const ctx = {
+    ca,
+    images,
+    network,
+    record: () => {},
+    faultFor: () => undefined,
+    log: () => {},
+  } as unknown as SandboxNetworkContext;
   cluster = await createKubeCluster(ctx, { name: 'p1' });
   kc = new k8s.KubeConfig();
   kc.loadFromString(cluster.kubeconfig());

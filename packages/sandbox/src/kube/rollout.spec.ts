@@ -24,7 +24,14 @@ beforeAll(async () => {
   const ca = await loadOrCreateCa(dir);
   images = createImageRunner({ images: { 'test/hello:*': { command: ['{node}', '-e', server] } } });
   const network = createLoopbackNetwork({ hostsFile: join(dir, 'hosts') });
-  const ctx = { ca, images, network, record: () => {}, log: () => {} } as unknown as SandboxNetworkContext;
+  const ctx = {
+    ca,
+    images,
+    network,
+    record: () => {},
+    faultFor: () => undefined,
+    log: () => {},
+  } as unknown as SandboxNetworkContext;
   cluster = await createKubeCluster(ctx, { name: 'r1' });
   writeFileSync(join(dir, 'kubeconfig'), cluster.kubeconfig());
   kc = new k8s.KubeConfig();
@@ -135,4 +142,41 @@ test('a LoadBalancer Service gets an external IP that reaches the ready pods; po
   const name = pods.items[0]?.metadata?.name ?? '';
   const log = await core.readNamespacedPodLog({ name, namespace: 'default', tailLines: 5 });
   expect(log).toContain('listening');
+});
+
+test('deleting a deployment removes its replica sets, pods and processes; the same name deploys again', async () => {
+  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const again = { ...deployment('test/hello:3'), metadata: { name: 'again', namespace: 'default' } };
+  again.spec!.selector = { matchLabels: { app: 'again' } };
+  again.spec!.template.metadata = { labels: { app: 'again' } };
+  const applyIt = () =>
+    api.patch(again, undefined, undefined, 'dove', true, k8s.PatchStrategy.ServerSideApply);
+  const ready = () =>
+    expect
+      .poll(
+        async () => (await apps.readNamespacedDeployment({ name: 'again', namespace: 'default' })).status,
+        { timeout: 20_000 },
+      )
+      .toMatchObject({ readyReplicas: 2, updatedReplicas: 2 });
+  const podsOf = async () =>
+    (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=again' })).items;
+
+  await applyIt();
+  await ready();
+  const firstPods = (await podsOf()).map((p) => p.metadata?.name);
+  expect(firstPods).toHaveLength(2);
+
+  await apps.deleteNamespacedDeployment({ name: 'again', namespace: 'default' });
+  await expect.poll(async () => (await podsOf()).length, { timeout: 20_000 }).toBe(0);
+  const sets = await apps.listNamespacedReplicaSet({ namespace: 'default' });
+  expect(sets.items.filter((rs) => rs.metadata?.name?.startsWith('again-'))).toEqual([]);
+
+  // Same name, same template: the replica set name is free again and new pods serve.
+  await applyIt();
+  await ready();
+  const secondPods = (await podsOf()).map((p) => p.metadata?.name);
+  expect(secondPods).toHaveLength(2);
+  expect(secondPods.some((n) => firstPods.includes(n))).toBe(false);
 });

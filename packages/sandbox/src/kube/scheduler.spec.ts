@@ -32,7 +32,14 @@ beforeAll(async () => {
   const ca = await loadOrCreateCa(dir);
   images = createImageRunner({ images: { 'test/gpu:*': { command: ['{node}', '-e', server] } } });
   const network = createLoopbackNetwork({ hostsFile: join(dir, 'hosts') });
-  const ctx = { ca, images, network, record: () => {}, log: () => {} } as unknown as SandboxNetworkContext;
+  const ctx = {
+    ca,
+    images,
+    network,
+    record: () => {},
+    faultFor: () => undefined,
+    log: () => {},
+  } as unknown as SandboxNetworkContext;
   cluster = await createKubeCluster(ctx, { name: 's1', nodePools: [system, gpuPool(1)] });
   kc = new k8s.KubeConfig();
   kc.loadFromString(cluster.kubeconfig());
