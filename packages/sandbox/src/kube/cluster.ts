@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { withFaultsAndLog } from '../serve.ts';
 import { specDir } from '../spec-check.ts';
 import type { SandboxNetworkContext } from '../types.ts';
 import { startDeploymentController } from './controller.ts';
@@ -64,26 +65,35 @@ export async function createKubeCluster(
   const handler = makeApiHandler(store, openapi, (ns, pod) => controller.processOf(ns, pod));
   const router = startServiceRouter(ctx, store, controller.processOf);
   const { certPem, keyPem } = await ctx.ca.issue(['127.0.0.1', 'localhost']);
-  const server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
-    const auth = String(req.headers.authorization ?? '');
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    const ok = [...tokens.values()].includes(token);
-    res.on('finish', () =>
-      ctx.record({
-        api: 'k8s',
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        status: res.statusCode,
-        at: Date.now(),
-      }),
-    );
-    if (!ok) {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(kubeError(401, 'Unauthorized').body));
-      return;
-    }
-    void handler(req, res);
+  // Fault rules with api 'k8s' and the request log, as for every API the sandbox serves;
+  // injected errors carry Kubernetes' Status shape.
+  const faultStatus = (status: number) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Injected by the sandbox's fault rules (${status}).`,
+    reason: status === 429 ? 'TooManyRequests' : status === 503 ? 'ServiceUnavailable' : 'InternalError',
+    code: status,
   });
+  const server = createServer(
+    { cert: certPem, key: keyPem },
+    withFaultsAndLog(
+      ctx,
+      'k8s',
+      (req, res) => {
+        const auth = String(req.headers.authorization ?? '');
+        const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+        if (![...tokens.values()].includes(token)) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(kubeError(401, 'Unauthorized').body));
+          return;
+        }
+        return handler(req, res);
+      },
+      faultStatus,
+    ),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
