@@ -156,6 +156,7 @@ export async function runCommand(rt: BotRuntime, ev: CommentCommand): Promise<vo
       log.warn({ err: e }, 'could not react to the command'),
     );
   };
+  log.info({ requester: ev.requester, commentId: ev.commentId }, 'command received');
   try {
     await react(ev.octokit, ev.repo, ev.commentId, 'eyes').catch((e) =>
       log.warn({ err: e }, 'no 👀 reaction'),

@@ -132,6 +132,16 @@ test('killed in the middle of a deploy: the next start marks it failed, updates 
   expect(repo.refs.has('refs/dove-locks/dev')).toBe(true);
   p.child.kill('SIGKILL');
   await p.exited;
+  // Structured logs (pino JSON), and none of the bot's or Azure's secrets in them.
+  const lines = p.out().trim().split('\n');
+  expect(lines.length).toBeGreaterThan(2);
+  for (const line of lines) expect(JSON.parse(line)).toMatchObject({ app: 'dove-bot', instance: 'bot-r' });
+  for (const secret of [
+    SECRET,
+    world.sb.profile.sandbox.clientSecret,
+    world.privateKey.split('\n')[1] ?? 'x',
+  ])
+    expect(p.out() + p.err()).not.toContain(secret);
   world.sb.setDelays({ provisionMs: 30 });
 
   const restarted = await bot(world, { instance: 'bot-r' });
