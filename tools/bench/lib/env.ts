@@ -7,6 +7,7 @@ import {
   type CloudProfile,
   createCredential,
   createRegistry,
+  type DeployEvent,
   type DeployResult,
   type DoveSpec,
   deploy,
@@ -81,7 +82,10 @@ export interface BenchEnv {
   environments: Record<string, string>;
   spec: DoveSpec;
   /** One deploy through deploy-core, as the CLI does it. */
-  deploy(environment: string, o?: { version?: string; signal?: AbortSignal }): Promise<DeployResult>;
+  deploy(
+    environment: string,
+    o?: { version?: string; signal?: AbortSignal; onEvent?: (e: DeployEvent) => void },
+  ): Promise<DeployResult>;
   destroy(environment: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -128,6 +132,7 @@ export async function startBenchEnv(o: BenchEnvOptions): Promise<BenchEnv> {
           owner: 'dove-bench',
           signal: d.signal ?? AbortSignal.timeout(5 * 60_000),
           ...(d.version ? { version: d.version } : {}),
+          ...(d.onEvent ? { onEvent: d.onEvent } : {}),
         }),
       async destroy(environment) {
         await runOperation({
