@@ -2,10 +2,9 @@
 // environment URL, or failure with the reason. A token without `deployments: write` only
 // warns: the Azure deploy itself does not depend on GitHub's record of it.
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
 import type { DovePayload, Trigger } from './trigger.ts';
 
-type Octokit = ReturnType<typeof getOctokit>;
+type Octokit = ReturnType<typeof import('@actions/github').getOctokit>;
 type State = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 
 export interface DeploymentRecord {
@@ -40,6 +39,8 @@ export async function recordDeployment(o: {
   const [owner = '', repo = ''] = o.repository.split('/');
   const none: DeploymentRecord = { status: async () => {} };
   if (!o.token || !owner || !repo) return none;
+  // Octokit is loaded when there is something to record, not at every start.
+  const { getOctokit } = await import('@actions/github');
   const octokit: Octokit = getOctokit(o.token);
   let id = o.trigger.deploymentId;
   if (!id && o.create) {

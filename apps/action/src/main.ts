@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import { context } from '@actions/github';
 import {
   createRegistry,
   type DeployResult,
@@ -17,9 +16,9 @@ import {
   runOperation,
   type TargetStatus,
 } from '@dove/deploy-core';
-import { modelStoreHook } from '@dove/model-store';
 import { FEDERATION_ERRORS, type Login, login } from './credential.ts';
 import { type DeploymentRecord, recordDeployment } from './deployment.ts';
+import { eventContext } from './event.ts';
 import { inputError, readInputs } from './inputs.ts';
 import { createRenderer } from './render.ts';
 import { type ActionResult, fromDeploy, publicEndpoint } from './result.ts';
@@ -88,10 +87,7 @@ export async function run(): Promise<void> {
   let clientId = '';
   try {
     const inputs = readInputs();
-    trigger = triggerOf(
-      { eventName: context.eventName, payload: context.payload, ref: context.ref, sha: context.sha },
-      inputs,
-    );
+    trigger = triggerOf(eventContext(), inputs);
     const base = {
       command: trigger.command,
       trigger: trigger.event,
@@ -114,8 +110,6 @@ export async function run(): Promise<void> {
     core.info(
       `cloud ${cloud.name}, login ${loginKind === 'oidc' ? `GitHub OIDC (client ${inputs.clientId})` : loginKind === 'sandbox' ? "the sandbox's service principal" : 'from the environment (@azure/identity)'}`,
     );
-    const targets = await loadTargets();
-    const registry = createRegistry(targets.plugins);
     const variables = specVariables({
       cloud,
       subscriptionId: inputs.subscriptionId,
@@ -136,6 +130,8 @@ export async function run(): Promise<void> {
     const loose = await loadSpec({ file: specPath, variables });
     const resolved = resolveTarget(loose, trigger.target);
     environment = resolved.environment;
+    const targets = await loadTargets([resolved.kind]);
+    const registry = createRegistry(targets.plugins);
     const kindMissing = targets.unavailable.find((u) => u.kind === resolved.kind);
     if (kindMissing)
       throw inputError(
@@ -195,10 +191,14 @@ export async function run(): Promise<void> {
     try {
       if (trigger.command === 'deploy') {
         const useStore = loose.model.path && (cloud.sandbox?.storage || variables.DOVE_STORAGE_ACCOUNT);
+        // Loaded only when the model store is used: the bundle evaluates it on demand.
+        const { modelStoreHook } = useStore
+          ? await import('@dove/model-store')
+          : { modelStoreHook: undefined };
         const r: DeployResult = await deploy({
           ...common,
           dryRun,
-          ...(useStore
+          ...(useStore && modelStoreHook
             ? {
                 modelDelivery: modelStoreHook({
                   ...(variables.DOVE_STORAGE_ACCOUNT ? { accountName: variables.DOVE_STORAGE_ACCOUNT } : {}),
@@ -279,7 +279,7 @@ export async function run(): Promise<void> {
     result = {
       command: trigger?.command ?? 'deploy',
       decision: 'failed',
-      trigger: trigger?.event ?? context.eventName,
+      trigger: trigger?.event ?? process.env.GITHUB_EVENT_NAME ?? '',
       ...(environment ? { environment } : {}),
       ...(record.id ? { deploymentId: record.id } : {}),
       error: e,

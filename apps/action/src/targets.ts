@@ -1,6 +1,7 @@
-// The target plugins this build of the Action carries. Each package is loaded on its own, so a
-// target whose package does not export its factory yet (or fails to load) is reported as not
-// available instead of breaking the others.
+// The target plugins this build of the Action carries. Each package is loaded on its own, and
+// only when a run needs it (the bundle evaluates a target's code, e.g. the Kubernetes client,
+// only then); a target whose package does not export its factory (or fails to load) is
+// reported as not available instead of breaking the others.
 import type { TargetPlugin } from '@dove/deploy-core';
 
 const PACKAGES = [
@@ -15,9 +16,11 @@ export interface Targets {
   unavailable: { kind: string; reason: string }[];
 }
 
-export async function loadTargets(): Promise<Targets> {
+/** Loads the targets of these kinds (all by default): a run loads only the one it deploys to. */
+export async function loadTargets(kinds?: string[]): Promise<Targets> {
   const out: Targets = { plugins: [], unavailable: [] };
   for (const p of PACKAGES) {
+    if (kinds && !kinds.includes(p.kind)) continue;
     try {
       const mod = (await p.load()) as Record<string, unknown>;
       const factory = Reflect.get(mod, p.factory);
