@@ -182,7 +182,8 @@ export function extensionFor(ctx: Ctx, pool: Pick<PoolPlan, 'name' | 'taints' | 
     nodeSelector: { 'kubernetes.azure.com/agentpool': pool.name },
     tolerations: pool.taints.map(parseTaint),
     mainPort: { name: 'grpc', appProtocol: 'grpc' },
-    probe: { grpc: { port } },
+    // The kubelet's gRPC probe speaks plaintext only: with TLS, a TCP check of the port.
+    probe: ctx.config.protocol.tls ? { tcpSocket: { port } } : { grpc: { port } },
     smoke: (at, keys, signal) => grpcSmoke(ctx, grpcTarget(ctx, at.host, at.port, keys?.primary), signal),
     endpoint: (at, keys) => grpcEndpoint(ctx, at.host, at.port, keys),
   };
