@@ -453,6 +453,17 @@ async function execute(
       : heldLock(store, held);
   }
 
+  // A long deploy keeps its lock: renewed every third of its lifetime while the command runs.
+  const ttlMs = c.config.locks.ttlMinutes * 60_000;
+  const heartbeat =
+    lock && !borrowed && mode === 'bot'
+      ? setInterval(() => {
+          const current = lock;
+          if (current)
+            store.renew(current, ttlMs).catch((e) => log.warn({ err: e }, 'could not renew the lock'));
+        }, ttlMs / 3)
+      : undefined;
+  heartbeat?.unref();
   try {
     const workflowCommand: DoveWorkflowPayload['command'] = command.name === 'plan' ? 'plan' : command.name;
     let deploymentId: number | undefined;
@@ -589,6 +600,7 @@ async function execute(
     log.info({ env, ok, outcome: view.outcome }, 'command finished');
     return ok;
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     if (lock && !borrowed)
       await store.release(lock).catch((e) => log.warn({ err: e }, 'could not release the lock'));
   }

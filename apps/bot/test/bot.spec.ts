@@ -294,3 +294,28 @@ test('shutting down mid-deploy: stops taking webhooks, every running command end
     world.sb.setDelays({ provisionMs: 30 });
   }
 });
+
+test('checks: `required` reads the base branch protection, a list names the checks that must pass', async () => {
+  const head = 'e0'.repeat(20);
+  world.gh.addPull(REPO, { number: 11, headSha: head });
+  world.gh.setCheckRuns(REPO, head, [
+    { name: 'build', conclusion: 'success' },
+    { name: 'flaky-e2e', conclusion: 'failure' },
+  ]);
+  world.gh.repo(REPO).requiredChecks.set('main', ['build', 'security-scan']);
+  world.gh.setFile(REPO, '.github/dove.yml', 'checks: required\nparams: [FAULT]\n', 'main');
+  try {
+    const required = await ask('alice', '/deploy dev', 11);
+    expect(required.answer).toContain('`security-scan` has not reported on this commit');
+    expect(required.answer).not.toContain('flaky-e2e'); // not required
+    world.gh.setFile(REPO, '.github/dove.yml', 'checks: [build]\n', 'main');
+    const named = await ask('alice', '/deploy dev', 11);
+    expect(named.answer).toMatch(/Deployed `dev`|already serves/);
+    expect(named.reactions).toEqual(['eyes', 'rocket']);
+    world.gh.setFile(REPO, '.github/dove.yml', 'checks: [build, flaky-e2e]\n', 'main');
+    const listed = await ask('alice', '/deploy dev', 11);
+    expect(listed.answer).toContain('`flaky-e2e` is failure');
+  } finally {
+    world.gh.repo(REPO).files.get('main')?.delete('.github/dove.yml');
+  }
+});

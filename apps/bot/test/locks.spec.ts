@@ -166,3 +166,19 @@ test('a stale lock (its holder crashed, the lock expired) is taken over, atomica
   expect(reactionsOn(world.gh, res.commentId)).toEqual(['eyes', 'rocket']);
   expect(lockRefs()).toEqual([]);
 });
+
+test('a lock is renewed by a fast-forward of its ref; a lost lock cannot be renewed', async () => {
+  let now = Date.now();
+  const store = storeFor(() => now);
+  const got = await store.acquire({ key: 'renew-me', owner: '@alice', ttlMs: 60_000 });
+  if (!got.acquired) throw new Error('not acquired');
+  const before = world.gh.repo(REPO).refs.get('refs/dove-locks/renew-me');
+  now += 50_000;
+  const renewed = await store.renew(got.lock, 60_000);
+  expect(Date.parse(renewed.expiresAt)).toBe(now + 60_000);
+  const after = world.gh.repo(REPO).refs.get('refs/dove-locks/renew-me') ?? '';
+  expect(world.gh.repo(REPO).commits.get(after)?.parents).toEqual([before]);
+  expect((await store.inspect('renew-me'))?.expiresAt).toBe(renewed.expiresAt);
+  await store.forceRelease('renew-me');
+  await expect(store.renew(got.lock, 60_000)).rejects.toMatchObject({ code: 'DOVE_LOCKED' });
+});
