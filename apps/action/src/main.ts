@@ -144,7 +144,10 @@ export async function run(): Promise<void> {
     const dryRun = trigger.dryRun && trigger.command === 'deploy';
     const mutating = MUTATING.has(trigger.command) && !dryRun;
     const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
-    const what = `${trigger.command} ${loose.model.name} ${version} to ${environment}`;
+    const what =
+      trigger.command === 'deploy'
+        ? `deploy ${loose.model.name} ${version} to ${environment}`
+        : `${trigger.command} ${environment}`;
     record = await recordDeployment({
       token: inputs.githubToken,
       repository: process.env.GITHUB_REPOSITORY ?? '',
@@ -213,7 +216,12 @@ export async function run(): Promise<void> {
         result = { ...fromDeploy(r, base2), ...(record.id ? { deploymentId: record.id } : {}) };
       } else {
         const out = await runOperation({ ...common, op: trigger.command });
-        const status = out as TargetStatus & { removed?: string[]; action?: string };
+        let status = out as TargetStatus & { removed?: string[]; action?: string };
+        // promote / reject / rollback answer what serves now; ask for its endpoint when they omit it.
+        if (['promote', 'reject', 'rollback'].includes(trigger.command) && status?.state && !status.endpoint)
+          status =
+            ((await runOperation({ ...common, op: 'status' }).catch(() => undefined)) as TargetStatus) ??
+            status;
         secret(status?.endpoint?.auth?.primaryKey);
         secret(status?.endpoint?.auth?.secondaryKey);
         const isPlan = trigger.command === 'plan';
