@@ -203,3 +203,44 @@ test('a pod whose probe never passes never gets traffic', async () => {
   const d = await apps.readNamespacedDeployment({ namespace: 'default', name: 'never' });
   expect(d.status?.readyReplicas ?? 0).toBe(0);
 });
+
+test('probeOnce: a grpc probe passes only when Health/Check answers SERVING for the service asked', async () => {
+  const grpc = await import('@grpc/grpc-js');
+  const raw = (b: Buffer) => b;
+  const check = {
+    path: '/grpc.health.v1.Health/Check',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: raw,
+    requestDeserialize: raw,
+    responseSerialize: raw,
+    responseDeserialize: raw,
+  };
+  let status = 1;
+  const server = new grpc.Server();
+  server.addService({ Check: check } as never, {
+    Check: (
+      call: { request: Buffer },
+      cb: (e: Partial<import('@grpc/grpc-js').StatusObject> | null, r?: Buffer) => void,
+    ) => {
+      // An empty request asks about the server; "\x0a\x01x" asks about service "x", unknown here.
+      if (call.request.length > 0) return cb({ code: grpc.status.NOT_FOUND, details: 'unknown service' });
+      cb(null, Buffer.from([0x08, status]));
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  try {
+    expect(await probeOnce({ grpc: { port } }, port, 2000)).toBe(true);
+    expect(await probeOnce({ grpc: { port, service: 'x' } }, port, 2000)).toBe(false);
+    status = 2; // NOT_SERVING
+    expect(await probeOnce({ grpc: { port } }, port, 2000)).toBe(false);
+  } finally {
+    server.forceShutdown();
+  }
+  // Nothing listening: fails within the timeout.
+  expect(await probeOnce({ grpc: { port } }, port, 500)).toBe(false);
+});

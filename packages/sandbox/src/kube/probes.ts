@@ -1,10 +1,13 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 
 /** A container's readinessProbe, as far as the sandbox honours it. */
 export interface Probe {
   httpGet?: { path?: string; port?: number | string; scheme?: string };
   tcpSocket?: { port?: number | string };
+  /** gRPC health checking protocol: `grpc.health.v1.Health/Check` must answer SERVING. */
+  grpc?: { port?: number; service?: string };
   initialDelaySeconds?: number;
   periodSeconds?: number;
   timeoutSeconds?: number;
@@ -18,8 +21,35 @@ export interface Probe {
  */
 export const PROBE_SECOND_MS = 20;
 
-/** One attempt: an HTTP GET answered 200-399, or a TCP connect, on the loopback port. */
+/** `HealthCheckRequest { service }` in protobuf wire format (field 1, length-delimited). */
+function healthRequest(service: string): Buffer {
+  const name = Buffer.from(service);
+  return name.length ? Buffer.concat([Buffer.from([0x0a, name.length]), name]) : Buffer.alloc(0);
+}
+
+/** `grpc.health.v1.Health/Check` as the kubelet's gRPC probe calls it: passes on SERVING (status 1). */
+function grpcProbe(port: number, service: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    client.makeUnaryRequest(
+      '/grpc.health.v1.Health/Check',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      healthRequest(service),
+      new grpc.Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (err, res) => {
+        client.close();
+        // HealthCheckResponse { status = 1 (SERVING) }: tag 0x08, varint 1.
+        resolve(!err && !!res && res.length >= 2 && res[0] === 0x08 && res[1] === 0x01);
+      },
+    );
+  });
+}
+
+/** One attempt: an HTTP GET answered 200-399, a gRPC health check, or a TCP connect, on the loopback port. */
 export function probeOnce(probe: Probe | undefined, port: number, timeoutMs: number): Promise<boolean> {
+  if (probe?.grpc) return grpcProbe(port, probe.grpc.service ?? '', timeoutMs);
   return new Promise((resolve) => {
     let done = false;
     const finish = (ok: boolean) => {
