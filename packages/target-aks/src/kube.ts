@@ -1,5 +1,6 @@
 import type { RequestCounter } from '@dove/deploy-core';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { withKubeRetry } from './kube-retry.ts';
 import type { Manifest } from './manifests.ts';
 import { FIELD_MANAGER } from './names.ts';
 
@@ -37,7 +38,12 @@ export function kubeConfigFrom(text: string, context?: string): KubeConfig {
 export function connect(kc: KubeConfig, requests: RequestCounter): Kube {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(CoreV1Api);
-  const count = (method: string) => requests.count('k8s', method);
+  /** One counted request per attempt; transient failures are retried (see kube-retry.ts). */
+  const call = <T>(method: string, fn: () => Promise<T>) =>
+    withKubeRetry(() => {
+      requests.count('k8s', method);
+      return fn();
+    });
   const header = (kind: string, apiVersion: string, namespace: string, name: string) => ({
     kind,
     apiVersion,
@@ -46,30 +52,24 @@ export function connect(kc: KubeConfig, requests: RequestCounter): Kube {
   return {
     server: kc.getCurrentCluster()?.server ?? '',
     async read(kind, apiVersion, namespace, name) {
-      count('GET');
       try {
-        return (await objects.read(header(kind, apiVersion, namespace, name))) as unknown as Manifest;
+        return (await call('GET', () =>
+          objects.read(header(kind, apiVersion, namespace, name)),
+        )) as unknown as Manifest;
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
       }
     },
     async apply(m) {
-      count('PATCH');
-      const out = await objects.patch(
-        m,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        true,
-        PatchStrategy.ServerSideApply,
+      const out = await call('PATCH', () =>
+        objects.patch(m, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
       );
       return out as unknown as Manifest;
     },
     async remove(kind, apiVersion, namespace, name) {
-      count('DELETE');
       try {
-        await objects.delete(header(kind, apiVersion, namespace, name));
+        await call('DELETE', () => objects.delete(header(kind, apiVersion, namespace, name)));
         return true;
       } catch (err) {
         if (isNotFound(err)) return false;
@@ -77,11 +77,10 @@ export function connect(kc: KubeConfig, requests: RequestCounter): Kube {
       }
     },
     async pods(namespace, selector) {
-      count('GET');
       const labelSelector = Object.entries(selector)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
-      const list = await core.listNamespacedPod({ namespace, labelSelector });
+      const list = await call('GET', () => core.listNamespacedPod({ namespace, labelSelector }));
       return list.items.map((p) => {
         const cs = p.status?.containerStatuses?.[0];
         const waiting = cs?.state?.waiting;
@@ -100,8 +99,7 @@ export function connect(kc: KubeConfig, requests: RequestCounter): Kube {
       });
     },
     async events(namespace, namePrefix) {
-      count('GET');
-      const list = await core.listNamespacedEvent({ namespace });
+      const list = await call('GET', () => core.listNamespacedEvent({ namespace }));
       return list.items
         .filter((e) => e.involvedObject?.name?.startsWith(namePrefix))
         .slice(-10)
@@ -110,9 +108,8 @@ export function connect(kc: KubeConfig, requests: RequestCounter): Kube {
         );
     },
     async logs(namespace, pod, tail) {
-      count('GET');
       try {
-        return await core.readNamespacedPodLog({ namespace, name: pod, tailLines: tail });
+        return await call('GET', () => core.readNamespacedPodLog({ namespace, name: pod, tailLines: tail }));
       } catch {
         return '';
       }
