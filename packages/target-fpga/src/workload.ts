@@ -148,7 +148,7 @@ export async function grpcSmoke(ctx: Ctx, target: GrpcTarget, signal: AbortSigna
     return {
       ok: true,
       latencyMs: Math.round(performance.now() - started),
-      body: `${outputTensor} [${shape.join('x')}]: ${first.join(', ')}${width > 4 ? ', ...' : ''}`,
+      body: `Predict ${outputTensor} [${shape.join('x')}]: ${first.join(', ')}${width > 4 ? ', ...' : ''}`,
     };
   } catch (err) {
     const e = err as { code?: number; details?: string; message: string };

@@ -174,7 +174,7 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
 
     const v = r.verified!;
     expect(v.smoke?.ok).toBe(true);
-    expect(v.smoke?.body).toMatch(/^output:0 \[1x6\]: /);
+    expect(v.smoke?.body).toMatch(/^Predict output:0 \[1x6\]: /);
     firstUri = v.endpoint!.scoringUri;
     expect(firstUri).toMatch(/^grpc:\/\/127\.\d+\.\d+\.\d+:80$/);
 
