@@ -25,23 +25,49 @@ export function doveBotPayload(payload: unknown): DoveBotPayload | undefined {
   return bot && typeof bot.run === 'string' && typeof bot.commentId === 'number' ? bot : undefined;
 }
 
+/** Delivery ids seen lately: GitHub redelivers on timeouts, and a redelivered /deploy must not run twice. */
+class RecentDeliveries {
+  readonly #seen = new Set<string>();
+  readonly max: number;
+  constructor(max = 5000) {
+    this.max = max;
+  }
+  /** true the first time an id is seen */
+  add(id: string): boolean {
+    if (this.#seen.has(id)) return false;
+    this.#seen.add(id);
+    if (this.#seen.size > this.max) this.#seen.delete(this.#seen.values().next().value as string);
+    return true;
+  }
+}
+
+/** Starts work after the current webhook's response is written (the ack never waits for it). */
+const afterResponse = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createApp(rt: BotRuntime, tracker: Tracker): ApplicationFunction {
+  const deliveries = new RecentDeliveries();
   return (app) => {
     app.on('issue_comment.created', async (context) => {
       const { comment, issue, sender } = context.payload;
       if (!issue.pull_request) return; // commands live on pull requests only
       if (sender.type === 'Bot') return; // never answer a bot (nor ourselves)
       if (parseCommand(comment.body) === null) return; // not a command: ignore quietly
+      if (!deliveries.add(context.id)) {
+        rt.log.info({ delivery: context.id }, 'redelivered webhook ignored');
+        return;
+      }
       tracker.track(
-        runCommand(rt, {
-          octokit: context.octokit as unknown as GitHub,
-          repo: context.repo(),
-          issue: issue.number,
-          commentId: comment.id,
-          body: comment.body,
-          requester: sender.login,
-          log: rt.log.child({ delivery: context.id, repo: context.payload.repository.full_name }),
-        }),
+        afterResponse().then(() =>
+          runCommand(rt, {
+            octokit: context.octokit as unknown as GitHub,
+            repo: context.repo(),
+            issue: issue.number,
+            commentId: comment.id,
+            body: comment.body,
+            requester: sender.login,
+            log: rt.log.child({ delivery: context.id, repo: context.payload.repository.full_name }),
+          }),
+        ),
       );
     });
 

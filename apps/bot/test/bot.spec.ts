@@ -100,6 +100,28 @@ describe('webhooks', () => {
     expect(unknown.answer).toContain('`/yolo` is not a Dove command');
   });
 
+  test('a redelivered webhook (same delivery id) runs its command once', async () => {
+    const before = botComments(world.gh).length;
+    const { payload, commentId } = commentPayload(world.gh, { user: 'alice', body: '/status dev' });
+    const body = JSON.stringify(payload);
+    const send = () =>
+      fetch(b.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'issue_comment',
+          'x-github-delivery': 'redelivered-0001',
+          'x-hub-signature-256': signWebhook(SECRET, body),
+        },
+        body,
+      });
+    expect((await send()).status).toBe(200);
+    expect((await send()).status).toBe(200);
+    await b.idle();
+    expect(botComments(world.gh).length).toBe(before + 1);
+    expect(reactionsOn(world.gh, commentId)).toEqual(['eyes', 'rocket']);
+  });
+
   test('/help lists the commands', async () => {
     const { answer, reactions } = await ask('bob', '/help');
     for (const c of ['/deploy', '/plan', '/rollback', '/promote', '/reject', '/status', '/lock', '/unlock'])
