@@ -13,6 +13,8 @@ export const rules = {
   'scope:target': ['scope:core', 'scope:testkit', 'scope:sandbox'],
   'scope:target-fpga': ['scope:core', 'scope:target', 'scope:testkit', 'scope:sandbox'],
   'scope:app': ['scope:core', 'scope:target', 'scope:target-fpga', 'scope:sandbox', 'scope:testkit'],
+  // The reliability suite (packages/reliability) drives every target through deploy-core; nothing depends on it.
+  'scope:reliability': ['scope:core', 'scope:target', 'scope:target-fpga', 'scope:sandbox', 'scope:testkit'],
 };
 // fpga may compose the AKS target, and no other.
 const allowedTargetDeps = { '@dove/target-fpga': ['@dove/target-aks'] };

@@ -1,0 +1,2 @@
+export * from './rig.ts';
+export * from './safety.ts';
