@@ -358,6 +358,45 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
     expect(readTensor(res.outputs!['output:0']!).shape).toEqual([1, 6]);
   });
 
+  test('a pool with too few nodes is grown (plan shows the count change and the quota); capacity is warned about', async () => {
+    const ctx = fpgaContext(sb, 'big', {
+      cluster: cluster(),
+      architecture: 'resnet50',
+      nodePool: { count: 5 },
+      replicas: 1,
+    });
+    const plan = await fpga().plan(ctx);
+    expect(plan.changes[0]).toMatchObject({
+      path: 'agentPools/fpga.count',
+      kind: 'change',
+      before: 4,
+      after: 5,
+    });
+    const warnings = plan.warnings.join('\n');
+    expect(warnings).toMatch(/GROWS FPGA NODE POOL 'fpga' from 4 to 5 x Standard_PB6s/);
+    expect(warnings).toContain("QUOTA: needs 6 more vCPUs of 'Standard PBS Family vCPUs' in westeurope");
+    expect((await pools()).find((p) => p.name === 'fpga')?.count).toBe(4);
+
+    const r = await deploy('big', { architecture: 'resnet50', nodePool: { count: 5 }, replicas: 1 });
+    expect(r.error).toBeUndefined();
+    expect((await pools()).find((p) => p.name === 'fpga')?.count).toBe(5);
+    expect(await nodesOfPool('fpga')).toHaveLength(5);
+
+    const crowded = fpgaContext(sb, 'crowded', {
+      cluster: cluster(),
+      architecture: 'resnet50',
+      nodePool: { count: 2 },
+      replicas: 2,
+      strategy: 'blue-green',
+    });
+    // Blue-green with 2 replicas needs 4 FPGAs: the pool has 5, no warning.
+    expect((await fpga().plan(crowded)).warnings.join('\n')).not.toContain('CAPACITY');
+    const tight = fpgaContext(sb, 'tight', { cluster: cluster(), architecture: 'resnet50', replicas: 5 });
+    expect((await fpga().plan(tight)).warnings.join('\n')).toContain(
+      'CAPACITY: 5 replica(s) on 5 FPGA(s). A rolling update starts the new pod before the old one stops, so an update needs 6 FPGAs',
+    );
+  });
+
   test('destroy keeps a pool other environments still use, and removes it with the last one', async () => {
     const first = fpgaContext(sb, 'fast', { cluster: cluster(), architecture: 'resnet50' });
     const out = await fpga().destroy(first);
@@ -366,7 +405,7 @@ describe('deploys on the sandbox cluster (westeurope)', () => {
     expect(first.logLines.join('\n')).toMatch(/node pool fpga is kept: still used by .*featurizer-fast2/);
     expect((await pools()).map((p) => p.name).sort()).toEqual(['fpga', 'system']);
 
-    for (const env of ['fast2', 'stored']) {
+    for (const env of ['fast2', 'stored', 'big']) {
       const ctx = fpgaContext(sb, env, { cluster: cluster(), architecture: 'resnet50' });
       expect((await fpga().destroy(ctx)).removed).not.toContain('agentPools/fpga');
     }
