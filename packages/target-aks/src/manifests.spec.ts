@@ -110,3 +110,40 @@ test('the FPGA extension adds the device, placement and gRPC port', () => {
   const svc = d.objects.find((m) => m.kind === 'Service')!.spec as { ports: { name: string }[] };
   expect(svc.ports.map((p) => p.name)).toEqual(['http', 'grpc']);
 });
+
+test('a gRPC-only workload: the main port is named grpc, probes use the given action, no httpGet', () => {
+  const d = buildDesired(
+    ctxWith({}),
+    empty,
+    { mainPort: { name: 'grpc', appProtocol: 'grpc' }, probe: { grpc: { port: 5001 } } },
+    false,
+  );
+  const dep = d.objects.find((m) => m.kind === 'Deployment')!;
+  const c = (dep.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec
+    .containers[0]!;
+  expect(c.ports).toEqual([{ name: 'grpc', containerPort: 5001 }]);
+  expect(c.readinessProbe).toMatchObject({ grpc: { port: 5001 }, periodSeconds: 10 });
+  expect(c.livenessProbe).toMatchObject({ grpc: { port: 5001 } });
+  expect(JSON.stringify(c)).not.toContain('httpGet');
+  const svc = d.objects.find((m) => m.kind === 'Service')!.spec as { ports: unknown[] };
+  expect(svc.ports).toEqual([
+    { name: 'grpc', port: 80, targetPort: 5001, protocol: 'TCP', appProtocol: 'grpc' },
+  ]);
+});
+
+test('every Secret key reaches the container by secretKeyRef, besides envFrom', () => {
+  const d = buildDesired(ctxWith({ secrets: { TOKEN: 's3cret' } }), empty, undefined, false);
+  const dep = d.objects.find((m) => m.kind === 'Deployment')!;
+  const c = (
+    dep.spec as {
+      template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } };
+    }
+  ).template.spec.containers[0]!;
+  const refs = c.env.filter((e) => e.valueFrom).map((e) => e.name);
+  expect(refs).toEqual(['TOKEN', 'DOVE_PRIMARY_KEY', 'DOVE_SECONDARY_KEY']);
+  expect(c.env.find((e) => e.name === 'TOKEN')).toEqual({
+    name: 'TOKEN',
+    valueFrom: { secretKeyRef: { name: 'iris-prod-env', key: 'TOKEN' } },
+  });
+  expect(JSON.stringify(c)).not.toContain('s3cret');
+});
