@@ -169,7 +169,7 @@ async function specFor(rig: Rig, environment: string, c: Partial<DeployCall>) {
   if (settings.kind === 'fpga' && c.image) settings.image = c.image;
   const doc = {
     apiVersion: 'dove/v1',
-    model: { name: 'iris', version: c.version ?? '1.0.0' },
+    model: { name: 'iris', version: c.version ?? '1.0.0', path: 'model' },
     scoring: {
       image: settings.kind === 'fpga' ? IRIS_IMAGE : (c.image ?? IRIS_IMAGE),
       port: 5001,
@@ -188,10 +188,14 @@ async function specFor(rig: Rig, environment: string, c: Partial<DeployCall>) {
   });
 }
 
+/** A deploy's result, and whether the suite's deadline had to stop it (a hang). */
+export type RigResult = DeployResult & { deadlineHit: boolean };
+
 /** A deploy through deploy-core, with its own deadline. */
-export async function deployTo(rig: Rig, environment: string, c: DeployCall): Promise<DeployResult> {
+export async function deployTo(rig: Rig, environment: string, c: DeployCall): Promise<RigResult> {
   const spec = await specFor(rig, environment, c);
-  return deploy({
+  const signal = AbortSignal.timeout(c.deadlineMs ?? 90_000);
+  const result = await deploy({
     spec,
     environment,
     registry: rig.registry,
@@ -199,10 +203,11 @@ export async function deployTo(rig: Rig, environment: string, c: DeployCall): Pr
     credential: rig.credential,
     lockStore: c.lockStore ?? rig.lockStore,
     owner: c.owner ?? 'reliability-suite',
-    signal: AbortSignal.timeout(c.deadlineMs ?? 90_000),
+    signal,
     rollbackDeadlineMs: 90_000,
     ...(c.onEvent ? { onEvent: c.onEvent } : {}),
   });
+  return { ...result, deadlineHit: signal.aborted };
 }
 
 export async function statusOf(rig: Rig, environment: string): Promise<TargetStatus> {

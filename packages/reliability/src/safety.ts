@@ -3,14 +3,13 @@
 import type { DeployResult } from '@dove/deploy-core';
 
 /** Fails when a deploy hit the suite's own deadline instead of finishing or failing on its own. */
-export function assertFinishedInTime(r: DeployResult): void {
-  const text = `${r.error?.code ?? ''} ${r.error?.message ?? ''}`;
-  if (/DOVE_CANCELED|aborted due to timeout|This operation was aborted/i.test(text))
-    throw new Error(`the deploy did not finish before its deadline: ${text}`);
+export function assertFinishedInTime(r: DeployResult & { deadlineHit?: boolean }): void {
+  if (r.deadlineHit || r.error?.code === 'DOVE_CANCELED')
+    throw new Error(`the deploy did not finish before its deadline: ${r.error?.code} ${r.error?.message}`);
 }
 
 /** A failure a user can act on: a DOVE_/target error code and a message, not an internal crash. */
-export function assertClearFailure(r: DeployResult): void {
+export function assertClearFailure(r: DeployResult & { deadlineHit?: boolean }): void {
   assertFinishedInTime(r);
   if (r.outcome === 'succeeded' || r.outcome === 'noop')
     throw new Error(`expected the deploy to fail, it ${r.outcome}`);
