@@ -125,7 +125,7 @@ export function environments(rig: Rig): Record<string, Record<string, unknown>> 
       location: s.location,
       readyTimeoutSeconds: 20,
     },
-    prod: { kind: 'aks', cluster, namespace: 'rel', replicas: 1, progressDeadlineSeconds: 4 },
+    prod: { kind: 'aks', cluster, namespace: 'rel', replicas: 1, progressDeadlineSeconds: 10 },
     'edge-fleet': fleet('ok'),
     'edge-mixed': fleet('mixed', { successThreshold: 80 }),
     'edge-quiet': fleet('quiet', { successThreshold: 80, deadlineSeconds: 2 }),
