@@ -5,6 +5,7 @@
 //   MODEL_PATH     a folder holding model.json (default: the bundled ../model)
 //   DOVE_MODEL_URI a model version's folder in Blob Storage; with DOVE_MODEL_SAS (read-only SAS)
 //   SCORING_KEYS   comma-separated keys; when set, POST /score needs "Authorization: Bearer <key>"
+//   DOVE_PRIMARY_KEY, DOVE_SECONDARY_KEY  the same, as the AKS target's Secret passes them
 //   DOVE_FAULT     test hooks that make the server misbehave on purpose:
 //                  crash-on-start | score-500 | slow-health (DOVE_FAULT_DELAY_MS, default 30000)
 import { createServer } from 'node:http';
@@ -26,8 +27,13 @@ const port = Number(process.env.PORT ?? 5001);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
   fail(`PORT=${process.env.PORT} is not a port number`);
 const host = process.env.HOST?.trim() || '0.0.0.0';
-const keys = (process.env.SCORING_KEYS ?? '')
-  .split(',')
+// ACI passes SCORING_KEYS; AKS and FPGA pass the keys from a Kubernetes Secret as
+// DOVE_PRIMARY_KEY / DOVE_SECONDARY_KEY. Either (or both) turn key auth on.
+const keys = [
+  ...(process.env.SCORING_KEYS ?? '').split(','),
+  process.env.DOVE_PRIMARY_KEY ?? '',
+  process.env.DOVE_SECONDARY_KEY ?? '',
+]
   .map((k) => k.trim())
   .filter(Boolean);
 

@@ -78,6 +78,9 @@ describe.skipIf(!kubePresent)('AKS deploys against the sandbox', () => {
     const uri = first.verified!.endpoint!.scoringUri;
     expect(first.verified!.smoke!.ok).toBe(true);
     expect(await score(uri, first.verified!.endpoint!.auth?.primaryKey)).toBe(200);
+    // Key auth is on by default: the scorer reads the keys from the Secret, so no key → 401.
+    expect(await score(uri)).toBe(401);
+    expect(await score(uri, 'not-the-key')).toBe(401);
 
     const again = await deploy({ name: 'roll', replicas: 2 }, { version: '1.0.0' });
     expect(again.plan.action).toBe('noop');
