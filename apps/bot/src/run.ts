@@ -415,6 +415,8 @@ async function execute(
   const variables = { ...rt.variables, ...params, ...(version ? { DOVE_MODEL_VERSION: version } : {}) };
   for (const [k, v] of Object.entries(params)) if (/SECRET|PASSWORD|TOKEN|KEY/i.test(k)) mask.add(v);
 
+  // The spec is checked for this environment before anything is locked or recorded.
+  const spec = mode === 'bot' ? await fullSpec(rt, c, env, variables) : undefined;
   const mutating = MUTATING.has(command.name) && !dryRun;
   let lock: LockInfo | undefined;
   // Plans and dry runs change nothing: they take no lock and never wait for one.
@@ -464,9 +466,10 @@ async function execute(
         }, ttlMs / 3)
       : undefined;
   heartbeat?.unref();
+  let deploymentId: number | undefined;
+  let finalized = false;
   try {
     const workflowCommand: DoveWorkflowPayload['command'] = command.name === 'plan' ? 'plan' : command.name;
-    let deploymentId: number | undefined;
     if (mutating || mode === 'workflow') {
       await comment.flush(); // the deployment links to the comment
       const bot: DoveBotPayload = {
@@ -529,10 +532,11 @@ async function execute(
         `The repository's workflow (\`on: deployment\`, the Dove Action) carries out deployment #${deploymentId}, so GitHub environment protection rules apply. This comment follows its statuses; \`${env}\` stays locked until it ends.`,
       );
       lock = undefined; // released when the workflow reports the end (deployment_status)
+      finalized = true;
       return true;
     }
 
-    const spec = await fullSpec(rt, c, env, variables);
+    if (!spec) throw new Error('no spec loaded for bot mode');
     view.headline = `${dryRun ? 'Planning' : labelOf(command.name)} \`${env}\` (${resolved.kind})`;
     comment.schedule();
     const onEvent = (e: DeployEvent) => {
@@ -596,11 +600,23 @@ async function execute(
         ...(ok && envUrl ? { environment_url: envUrl } : {}),
         auto_inactive: true,
       });
+      finalized = true;
     }
     log.info({ env, ok, outcome: view.outcome }, 'command finished');
     return ok;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
+    // Whatever went wrong after the Deployment was created, it must not stay "in progress".
+    if (deploymentId !== undefined && !finalized)
+      await ev.octokit.rest.repos
+        .createDeploymentStatus({
+          ...ev.repo,
+          deployment_id: deploymentId,
+          state: 'error',
+          description: `${command.name} did not finish: see the pull request comment`,
+          ...(comment.url ? { log_url: comment.url } : {}),
+        })
+        .catch((e) => log.warn({ err: e }, 'could not mark the deployment failed'));
     if (lock && !borrowed)
       await store.release(lock).catch((e) => log.warn({ err: e }, 'could not release the lock'));
   }

@@ -174,6 +174,16 @@ describe('rules', () => {
     expect(reactions).toEqual(['eyes', '-1']);
   });
 
+  test('settings that are wrong for the environment are reported before anything is locked or recorded', async () => {
+    const deployments = world.gh.repo(REPO).deployments.size;
+    const { answer, reactions } = await ask('alice', '/deploy dev NAME_SUFFIX=Not_Valid');
+    expect(answer).toContain('targets.dev.name');
+    expect(answer).toContain('**Next step:**');
+    expect(reactions).toEqual(['eyes', '-1']);
+    expect(world.gh.repo(REPO).deployments.size).toBe(deployments);
+    expect([...world.gh.repo(REPO).refs.keys()].filter((r) => r.startsWith('refs/dove-locks/'))).toEqual([]);
+  });
+
   test('parameters not allowed by .github/dove.yml are refused', async () => {
     const { answer } = await ask('alice', '/deploy dev AZURE_SUBSCRIPTION_ID=evil');
     expect(answer).toContain('`AZURE_SUBSCRIPTION_ID` may not be set from a comment');
