@@ -25,9 +25,11 @@ export interface LockRecord {
   run?: string;
   instance?: string;
   pr?: number;
+  /** taken for a deployment handed to the repository's workflow (the bot runs nothing) */
+  workflow?: boolean;
 }
 
-export type LockExtras = Pick<LockRecord, 'command' | 'manual' | 'run' | 'instance' | 'pr'>;
+export type LockExtras = Pick<LockRecord, 'command' | 'manual' | 'run' | 'instance' | 'pr' | 'workflow'>;
 
 /** A ref-safe form of an environment name (refs cannot hold `..`, end in `.lock`, ...). */
 export function lockRefName(key: string): string {

@@ -355,13 +355,18 @@ async function execute(
       return true;
     }
     const expired = Date.parse(held.record.expires) <= Date.now();
-    if (!held.record.manual && !expired)
+    // A workflow's lock may be released by hand: a workflow that never runs must not hold it for an hour.
+    if (!held.record.manual && !held.record.workflow && !expired)
       throw new Refusal(
         `\`${env}\` is held by a running command`,
         `🔒 ${held.record.holder} is running \`${held.record.command}\` since ${held.record.since}; the lock is released when it ends (or at ${held.record.expires} if the bot stops).`,
       );
     await store.forceRelease(env);
     view.headline = `\`${env}\` is unlocked`;
+    if (held.record.workflow && !expired)
+      view.notes.push(
+        `⚠️ It was held for a deployment handed to the workflow (\`${held.record.command}\`); if that workflow is still running, it keeps running.`,
+      );
     view.notes.push(
       `🔓 Released the lock ${held.record.holder} took${held.record.reason ? ` (${held.record.reason})` : ''} at ${held.record.since}${expired ? ' (it had expired)' : ''}.`,
     );
@@ -430,7 +435,13 @@ async function execute(
         reason: `${view.command} on #${ev.issue}`,
         ttlMs: c.config.locks.ttlMinutes * 60_000,
       },
-      { command: view.command, run, instance: rt.instance, pr: ev.issue },
+      {
+        command: view.command,
+        run,
+        instance: rt.instance,
+        pr: ev.issue,
+        ...(mode === 'workflow' ? { workflow: true } : {}),
+      },
     );
     if (!got.acquired) {
       const mine = (await store.read(env))?.record;

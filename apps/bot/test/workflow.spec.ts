@@ -135,3 +135,15 @@ test('/plan in workflow mode is a dry-run Deployment and takes no lock', async (
   });
   expect([...world.gh.repo(REPO).refs.keys()]).not.toContain('refs/dove-locks/dev');
 });
+
+test('a workflow that never picks the deployment up: /unlock frees the environment at once', async () => {
+  await comment(world, b, { user: 'alice', body: '/deploy dev' });
+  await b.idle();
+  expect([...world.gh.repo(REPO).refs.keys()]).toContain('refs/dove-locks/dev');
+  await comment(world, b, { user: 'carol', body: '/unlock dev' });
+  await b.idle();
+  const answer = botComments(world.gh).at(-1)?.body ?? '';
+  expect(answer).toContain('`dev` is unlocked');
+  expect(answer).toContain('handed to the workflow');
+  expect([...world.gh.repo(REPO).refs.keys()]).not.toContain('refs/dove-locks/dev');
+});
