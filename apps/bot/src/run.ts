@@ -33,7 +33,7 @@ import {
   rulesFor,
 } from './config.ts';
 import { type GitHub, httpStatus, type RepoRef, readFile } from './github.ts';
-import { GitHubLockStore, heldLock, type LockRecord } from './lock.ts';
+import { GitHubLockStore, heldLock } from './lock.ts';
 import type { RunView } from './render.ts';
 import { StatusComment } from './status-comment.ts';
 import type { Targets } from './targets.ts';
@@ -728,5 +728,3 @@ function showResult(view: RunView, r: DeployResult, env: string): boolean {
       return false;
   }
 }
-
-export type { LockRecord };
