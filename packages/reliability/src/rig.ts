@@ -98,7 +98,7 @@ export async function startRig(name: string, o: { fleet?: boolean } = {}): Promi
   };
 }
 
-/** Settings per environment: one per target kind, plus edge rings and a single edge device. */
+/** Settings per environment: one per target kind, plus edge rings with failing and silent devices. */
 export function environments(rig: Rig): Record<string, Record<string, unknown>> {
   const s = rig.cloud.sandbox;
   if (!s) throw new Error('the rig runs on the sandbox');
@@ -129,13 +129,6 @@ export function environments(rig: Rig): Record<string, Record<string, unknown>> 
     'edge-fleet': fleet('ok'),
     'edge-mixed': fleet('mixed', { successThreshold: 80 }),
     'edge-quiet': fleet('quiet', { successThreshold: 80, deadlineSeconds: 2 }),
-    'edge-one': {
-      kind: 'edge',
-      hub: { connectionString: hub },
-      device: 'edge-00001',
-      pollSeconds: 0.05,
-      deadlineSeconds: 10,
-    },
     fast: {
       kind: 'fpga',
       cluster,
