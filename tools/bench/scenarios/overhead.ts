@@ -11,7 +11,7 @@ import {
   timed,
   writeKinds,
 } from '../lib/env.ts';
-import { SLOW_SCORER, slowScorerImages } from '../lib/images.ts';
+import { SLOW_FPGA_SCORER, SLOW_SCORER, slowScorerImages } from '../lib/images.ts';
 import { type BenchRow, median, type Scenario } from '../scenario.ts';
 
 /** Which sandbox delay is D for each kind: what Azure itself takes on that target. */
@@ -19,7 +19,7 @@ const D_IS: Record<string, string> = {
   aci: 'provisionMs (the container group create)',
   aks: 'the scoring container start (a pod on an existing cluster)',
   edge: 'edgeReportMs (devices report the modules running)',
-  fpga: 'the scoring container start (a pod on an existing cluster)',
+  fpga: 'the featurizer container start (its FPGA node pool is created without delay)',
 };
 
 const scenario: Scenario = {
@@ -45,6 +45,7 @@ const scenario: Scenario = {
         editSpec(doc) {
           for (const [e, t] of Object.entries(doc.targets)) if (t.kind !== kind) delete doc.targets[e];
           if (kind === 'aks') (doc.scoring as Record<string, unknown>).image = SLOW_SCORER;
+          if (kind === 'fpga') for (const t of Object.values(doc.targets)) t.image = SLOW_FPGA_SCORER;
         },
       });
       try {
