@@ -8,6 +8,7 @@ import { doveBotPayload } from './app.ts';
 import { createMask, secretValues } from './azure.ts';
 import type { GitHub, RepoRef } from './github.ts';
 import { GitHubLockStore } from './lock.ts';
+import { code } from './render.ts';
 import { type BotRuntime, react } from './run.ts';
 import { StatusComment } from './status-comment.ts';
 
@@ -106,8 +107,8 @@ async function recoverRepo(
         headline: `\`${d.environment}\`: the deploy was interrupted`,
         steps: [],
         notes: [
-          `The Dove bot stopped (restart or crash) while it ran \`${bot.command}\`, so its end is unknown: deployment #${d.id} is marked **error** and the lock on \`${d.environment}\` ${ours ? 'was released' : 'is no longer held'}.`,
-          `Next step: comment \`/status ${d.environment}\` to see what serves now, then \`${bot.command}\` again.`,
+          `The Dove bot stopped (restart or crash) while it ran ${code(bot.command)}, so its end is unknown: deployment #${d.id} is marked **error** and the lock on \`${d.environment}\` ${ours ? 'was released' : 'is no longer held'}.`,
+          `Next step: comment \`/status ${d.environment}\` to see what serves now, then ${code(bot.command)} again.`,
         ],
         deployment: { id: d.id, mode: 'bot' },
       },

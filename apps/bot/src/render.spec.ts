@@ -46,12 +46,17 @@ test('secrets never reach the comment: known values, keys, SAS signatures and be
   expect(body).toContain('**Next step:** check it');
 });
 
-test('user text cannot break the table or the code block; huge output is cut below GitHub’s limit', () => {
+test('user text cannot break the table, a code span or the code block; huge output is cut below GitHub’s limit', () => {
+  const span = renderComment(
+    view({ command: '/lock dev --reason `x` @org/team [a](http://evil)' }),
+    (s) => s,
+  );
+  expect(span).toContain("`/lock dev --reason 'x' @org/team [a](http://evil)` by @alice");
   const body = renderComment(
     view({ command: '/deploy dev | evil\n# heading', error: { code: 'X', message: '```\n<script>' } }),
     (s) => s,
   );
-  expect(body).toContain('`/deploy dev \\| evil # heading`');
+  expect(body).toContain('`/deploy dev | evil # heading` by @alice');
   expect(body).not.toMatch(/```\n<script>/);
   expect(body).toContain('| apply | ❌ | 1.2 s | x \\| y |');
   const huge = renderComment(view({ notes: ['x'.repeat(70_000)] }), (s) => s);

@@ -45,6 +45,8 @@ const ms = (n: number | undefined) =>
 /** Keeps text inside a table cell or code span. */
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').slice(0, 300);
 const fence = (s: string) => s.replace(/```/g, "'''");
+/** User text as an inline code span: it cannot close the span, mention anyone or link. */
+export const code = (s: string) => `\`${s.replace(/`/g, "'").replace(/\r?\n/g, ' ').slice(0, 200)}\``;
 
 export const MARKER = (run: string) => `<!-- dove-bot run=${run} -->`;
 
@@ -52,7 +54,7 @@ export function renderComment(v: RunView, mask: (s: string) => string): string {
   const out: string[] = [];
   out.push(`### ${ICON[v.phase]} ${v.headline}`);
   const meta = [
-    `\`${cell(v.command)}\` by @${v.requester}`,
+    `${code(v.command)} by @${v.requester}`,
     v.sha ? `at \`${v.sha.slice(0, 7)}\`` : '',
     v.deployment
       ? `deployment #${v.deployment.id}${v.deployment.mode === 'workflow' ? ' (run by the workflow)' : ''}`

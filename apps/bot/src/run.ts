@@ -34,7 +34,7 @@ import {
 } from './config.ts';
 import { type GitHub, httpStatus, type RepoRef, readFile } from './github.ts';
 import { GitHubLockStore, heldLock } from './lock.ts';
-import type { RunView } from './render.ts';
+import { code, type RunView } from './render.ts';
 import { StatusComment } from './status-comment.ts';
 import type { Targets } from './targets.ts';
 
@@ -281,7 +281,7 @@ async function gate(
 function lockedRefusal(env: string, holder: LockInfo): Refusal {
   return new Refusal(
     `\`${env}\` is locked`,
-    `🔒 \`${env}\` is locked by ${holder.owner}${holder.reason ? ` (${holder.reason})` : ''} since ${holder.since}. The lock expires at ${holder.expiresAt}. Wait for it to end, or ask ${holder.owner} to \`/unlock ${env}\`.`,
+    `🔒 \`${env}\` is locked by ${holder.owner}${holder.reason ? ` (${code(holder.reason)})` : ''} since ${holder.since}. The lock expires at ${holder.expiresAt}. Wait for it to end, or ask ${holder.owner} to \`/unlock ${env}\`.`,
   );
 }
 
@@ -359,16 +359,16 @@ async function execute(
     if (!held.record.manual && !held.record.workflow && !expired)
       throw new Refusal(
         `\`${env}\` is held by a running command`,
-        `🔒 ${held.record.holder} is running \`${held.record.command}\` since ${held.record.since}; the lock is released when it ends (or at ${held.record.expires} if the bot stops).`,
+        `🔒 ${held.record.holder} is running ${code(held.record.command)} since ${held.record.since}; the lock is released when it ends (or at ${held.record.expires} if the bot stops).`,
       );
     await store.forceRelease(env);
     view.headline = `\`${env}\` is unlocked`;
     if (held.record.workflow && !expired)
       view.notes.push(
-        `⚠️ It was held for a deployment handed to the workflow (\`${held.record.command}\`); if that workflow is still running, it keeps running.`,
+        `⚠️ It was held for a deployment handed to the workflow (${code(held.record.command)}); if that workflow is still running, it keeps running.`,
       );
     view.notes.push(
-      `🔓 Released the lock ${held.record.holder} took${held.record.reason ? ` (${held.record.reason})` : ''} at ${held.record.since}${expired ? ' (it had expired)' : ''}.`,
+      `🔓 Released the lock ${held.record.holder} took${held.record.reason ? ` (${code(held.record.reason)})` : ''} at ${held.record.since}${expired ? ' (it had expired)' : ''}.`,
     );
     return true;
   }
@@ -453,7 +453,7 @@ async function execute(
       lock = got.lock;
       if (got.previous)
         view.notes.push(
-          `🔓 Took over an expired lock of ${got.previous.holder} (\`${got.previous.command}\`, since ${got.previous.since}).`,
+          `🔓 Took over an expired lock of ${got.previous.holder} (${code(got.previous.command)}, since ${got.previous.since}).`,
         );
     }
     const held = lock;

@@ -68,7 +68,7 @@ test('a second /deploy while one runs is told who holds the lock and since when;
     const second = await comment(world, a, { user: 'carol', body: '/deploy dev --version 9.9.9' });
     const refused = await waitFor('the refusal', () => answerTo('carol', '/deploy dev --version 9.9.9'));
     expect(refused).toContain('`dev` is locked');
-    expect(refused).toMatch(/locked by @alice \(\/deploy dev on #7\) since \d{4}-\d\d-\d\dT/);
+    expect(refused).toMatch(/locked by @alice \(`\/deploy dev on #7`\) since \d{4}-\d\d-\d\dT/);
     expect(refused).toContain('The lock expires at');
     await a.idle();
     expect(reactionsOn(world.gh, second.commentId)).toEqual(['eyes', '-1']);
@@ -119,7 +119,7 @@ test('/lock keeps others out (other instance too), the holder still deploys, /un
   );
   await comment(world, b, { user: 'alice', body: '/deploy dev' });
   await b.idle();
-  expect(answerTo('alice', '/deploy dev')).toContain('locked by @carol (load test until 5pm)');
+  expect(answerTo('alice', '/deploy dev')).toContain('locked by @carol (`load test until 5pm`)');
   await comment(world, b, { user: 'carol', body: '/deploy dev' });
   await b.idle();
   const mineAnswer = answerTo('carol', '/deploy dev') ?? '';
@@ -128,7 +128,7 @@ test('/lock keeps others out (other instance too), the holder still deploys, /un
   expect(lockRefs()).toEqual(['refs/dove-locks/dev']); // her lock stays
   await comment(world, a, { user: 'alice', body: '/unlock dev' });
   await a.idle();
-  expect(answerTo('alice', '/unlock dev')).toContain('Released the lock @carol took (load test until 5pm)');
+  expect(answerTo('alice', '/unlock dev')).toContain('Released the lock @carol took (`load test until 5pm`)');
   expect(lockRefs()).toEqual([]);
   await comment(world, a, { user: 'alice', body: '/unlock dev' });
   await a.idle();
