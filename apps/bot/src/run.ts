@@ -613,6 +613,17 @@ async function execute(
       });
       finalized = true;
     }
+    if (command.name === 'deploy' && !dryRun) {
+      // Say so when the pull request moved on while deploying: the new commits were not deployed.
+      const now = await ev.octokit.rest.pulls
+        .get({ ...ev.repo, pull_number: ev.issue })
+        .catch(() => undefined);
+      const head = now?.data.head.sha;
+      if (head && head !== c.pr.sha)
+        view.notes.push(
+          `ℹ️ The pull request moved to \`${head.slice(0, 7)}\` after this command; \`${c.pr.sha.slice(0, 7)}\` was deployed. Comment again to deploy the new head.`,
+        );
+    }
     log.info({ env, ok, outcome: view.outcome }, 'command finished');
     return ok;
   } finally {

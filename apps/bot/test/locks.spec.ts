@@ -77,8 +77,10 @@ test('a second /deploy while one runs is told who holds the lock and since when;
     expect(deployments).toHaveLength(1);
     expect(deployments[0]?.sha).toBe(sha);
     expect(deployments[0]?.statuses.at(-1)?.state).toBe('success');
-    expect(botComments(world.gh).find((c) => c.body.includes('Deployed `dev`'))?.body).toContain(
-      'version 1.0.0',
+    const deployed = botComments(world.gh).find((c) => c.body.includes('Deployed `dev`'))?.body ?? '';
+    expect(deployed).toContain('version 1.0.0');
+    expect(deployed).toContain(
+      'The pull request moved to `b2b2b2b` after this command; `a1a1a1a` was deployed',
     );
     expect(lockRefs()).toEqual([]);
   } finally {
