@@ -2,6 +2,7 @@ export { armClient, findCluster, kubeconfigText } from './cluster.ts';
 export { type AksConfig, AZUREML_PROBE, configSchema, DOVE_PROBE } from './config.ts';
 export type { ServiceAddress, WorkloadExtension } from './extension.ts';
 export { connect, type Kube, kubeConfigFrom } from './kube.ts';
+export { type KubeRetryOptions, transientDelay, withKubeRetry } from './kube-retry.ts';
 export { baseName } from './names.ts';
 export { type AksOptions, aks } from './plugin.ts';
 export { RolloutError } from './rollout.ts';
