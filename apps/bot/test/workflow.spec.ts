@@ -124,6 +124,18 @@ test('/deploy hands a pinned Deployment to the workflow, then follows its status
   expect([...world.gh.repo(REPO).refs.keys()]).not.toContain('refs/dove-locks/dev');
 });
 
+test('/status in workflow mode answers from the latest GitHub Deployment (the bot needs no Azure access)', async () => {
+  const armBefore = world.sb.requests().filter((r) => r.api === 'arm').length;
+  await comment(world, b, { user: 'bob', body: '/status dev' });
+  await b.idle();
+  const answer = botComments(world.gh).at(-1)?.body ?? '';
+  expect(answer).toMatch(
+    /Latest deployment: #\d+ at `a1a1a1a`: success · http:\/\/iris-dev\.westeurope\.azurecontainer\.io:5001\/score/,
+  );
+  expect(answer).toContain('🔓 not locked');
+  expect(world.sb.requests().filter((r) => r.api === 'arm').length).toBe(armBefore);
+});
+
 test('/plan in workflow mode is a dry-run Deployment and takes no lock', async () => {
   await comment(world, b, { user: 'alice', body: '/plan dev' });
   await b.idle();
