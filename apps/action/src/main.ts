@@ -20,6 +20,7 @@ import { FEDERATION_ERRORS, type Login, login } from './credential.ts';
 import { type DeploymentRecord, recordDeployment } from './deployment.ts';
 import { eventContext } from './event.ts';
 import { inputError, readInputs } from './inputs.ts';
+import { sharedLockStore } from './locks.ts';
 import { createRenderer } from './render.ts';
 import { type ActionResult, fromDeploy, publicEndpoint } from './result.ts';
 import { connectionString, maskCloud, redact, secret } from './secrets.ts';
@@ -170,6 +171,8 @@ export async function run(): Promise<void> {
       `Dove ${what}${dryRun ? ' (dry run)' : ''}${record.id ? `, GitHub deployment ${record.id}` : ''}`,
     );
 
+    const lockStore = await sharedLockStore(cloud, auth.credential, variables.DOVE_STORAGE_ACCOUNT);
+    if (lockStore) core.info(`lock: a blob lease per environment (container dove-locks)`);
     const signal = cancelSignal();
     const renderer = createRenderer(environment);
     const common = {
@@ -184,6 +187,7 @@ export async function run(): Promise<void> {
       onSecret: (v: string) => secret(v),
       version,
       owner: `github-actions:${process.env.GITHUB_REPOSITORY ?? 'repo'}#${process.env.GITHUB_RUN_ID ?? 'run'}`,
+      ...(lockStore ? { lockStore } : {}),
     };
     const base2 = {
       ...base,

@@ -1,6 +1,7 @@
 // A release is published: the bundled Action logs in with GitHub OIDC, deploys the tag's
 // version to ACI on the sandbox, records a GitHub Deployment, writes outputs and a summary,
 // and never prints a secret.
+import { BlobLeaseLockStore } from '@dove/deploy-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   examplePayload,
@@ -133,4 +134,37 @@ test('a release that is only edited is skipped; a tag without a version is refus
   );
   expect(bad.outputs.decision).toBe('failed');
   expect(world.github.repo(REPO).deployments.size).toBe(before);
+});
+
+test('the environment lock is shared by every runner (a blob lease): a held lock fails the run, naming the holder', async () => {
+  const store = new BlobLeaseLockStore({
+    connectionString: world.sandbox.profile.sandbox.storage?.connectionString as string,
+    container: 'dove-locks',
+  });
+  const held = await store.acquire({
+    key: 'dev',
+    owner: 'github-actions:acme/models#4141',
+    reason: 'deploy 1.2.2',
+    ttlMs: 60_000,
+  });
+  expect(held.acquired).toBe(true);
+  const r = await runAction(world, {
+    event: 'release',
+    payload: release('v1.2.4'),
+    inputs: { ...oidcInputs(world), target: 'dev' },
+  });
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(
+    /::error::DOVE_LOCKED: Environment "dev" is locked by github-actions:acme\/models#4141 since .*\(deploy 1\.2\.2\)/,
+  );
+  if (held.acquired) await store.release(held.lock);
+  const again = await runAction(world, {
+    event: 'release',
+    payload: release('v1.2.4'),
+    inputs: { ...oidcInputs(world), target: 'dev' },
+  });
+  expect(again.code, again.stdout + again.stderr).toBe(0);
+  expect(again.outputs.version).toBe('1.2.4');
+  // The run released its own lock.
+  expect(await store.inspect('dev')).toBeUndefined();
 });
