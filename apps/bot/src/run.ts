@@ -589,7 +589,12 @@ async function execute(
         if (!isDoveError(e)) throw e;
         view.phase = 'failed';
         view.headline = `${labelOf(command.name)} \`${env}\` failed`;
-        view.error = { code: String(e.code), message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+        // The core's hints name CLI commands; from a pull request the next step is a comment.
+        const hint =
+          e.code === 'DOVE_UNSUPPORTED' && command.name === 'rollback'
+            ? `Deploy the previous version instead: \`/deploy ${env} --version <previous>\`.`
+            : e.hint;
+        view.error = { code: String(e.code), message: e.message, ...(hint ? { hint } : {}) };
         ok = false;
       }
       view.totalMs = Math.round(performance.now() - started);

@@ -267,7 +267,7 @@ describe('other commands', () => {
   test('/rollback on a target that keeps no previous version says what to do instead', async () => {
     const { answer, reactions } = await ask('alice', '/rollback dev');
     expect(answer).toContain('DOVE_UNSUPPORTED');
-    expect(answer).toContain('Deploy the previous version instead');
+    expect(answer).toContain('Deploy the previous version instead: `/deploy dev --version <previous>`');
     expect(reactions).toEqual(['eyes', '-1']);
     // The failed operation still released the environment.
     expect([...world.gh.repo(REPO).refs.keys()].filter((r) => r.startsWith('refs/dove-locks/'))).toEqual([]);
