@@ -74,3 +74,17 @@ test('OIDC without `id-token: write`: a located error naming the permission', as
   );
   expect(r.stdout).toContain('permissions: id-token: write');
 });
+
+test('without client-id: no ID token is asked for; the cloud profile names the login (the sandbox service principal)', async () => {
+  const before = world.oidc.issued.length;
+  const { 'client-id': _c, 'tenant-id': _t, ...rest } = oidcInputs(world);
+  const r = await runAction(world, {
+    event: 'workflow_dispatch',
+    payload: {},
+    inputs: { ...rest, target: 'dev', 'dry-run': 'true' },
+  });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect(JSON.parse(r.outputs.result as string)).toMatchObject({ login: 'sandbox', decision: 'dry-run' });
+  expect(world.oidc.issued.length).toBe(before);
+  expect(r.stdout).toContain(`::add-mask::${world.sandbox.profile.sandbox.clientSecret}`);
+});
