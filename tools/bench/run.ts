@@ -60,11 +60,26 @@ async function loadScenarios(): Promise<Scenario[]> {
     .sort();
   const found: Scenario[] = [];
   for (const f of files) {
-    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { default?: Scenario };
-    const s = mod.default;
-    if (!s || typeof s.run !== 'function' || typeof s.id !== 'string')
-      throw new Error(`tools/bench/scenarios/${f} does not default-export a Scenario ({ id, title, run })`);
-    found.push(s);
+    // A module that does not load is a failed scenario, not a failed run.
+    const id = f.replace(/\.ts$/, '');
+    const broken = (why: string): Scenario => ({
+      id,
+      title: `tools/bench/scenarios/${f}`,
+      run: () => Promise.reject(new Error(why)),
+    });
+    try {
+      const mod = (await import(pathToFileURL(join(dir, f)).href)) as { default?: Scenario };
+      const s = mod.default;
+      found.push(
+        s && typeof s.run === 'function' && typeof s.id === 'string'
+          ? s
+          : broken(`tools/bench/scenarios/${f} does not default-export a Scenario ({ id, title, run })`),
+      );
+    } catch (err) {
+      found.push(
+        broken(`tools/bench/scenarios/${f} failed to load: ${(err as Error)?.stack ?? String(err)}`),
+      );
+    }
   }
   return found;
 }
