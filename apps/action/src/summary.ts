@@ -35,6 +35,13 @@ export async function writeSummary(r: ActionResult): Promise<void> {
     s.addCodeBlock(`${r.error.code}: ${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`, 'text');
     if (r.servingNow) s.addRaw(`What serves now: ${r.servingNow}`, true);
   }
+  if (r.status) {
+    s.addHeading('What serves now', 3);
+    s.addRaw(
+      `**${r.status.state}**${r.status.version ? ` version ${r.status.version}` : ''}${r.status.message ? `: ${r.status.message}` : ''}`,
+      true,
+    );
+  }
   if (r.plan) {
     s.addHeading('Plan', 3);
     s.addRaw(`**${r.plan.action}**: ${r.plan.summary}`, true);

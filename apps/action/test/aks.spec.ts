@@ -41,6 +41,7 @@ test('release → new slot beside the live one; promote switches; reject drops t
   expect(d).toMatchObject({ task: 'deploy:promote', environment: 'prod' });
   expect(d?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
   expect(promoted.summary).toContain('Dove promote: prod (aks)');
+  expect(promoted.summary).toMatch(/<h3>What serves now<\/h3>[\s\S]*\*\*serving\*\* version 2\.0\.0/);
   expect(promoted.stdout).toContain('Dove promote prod');
   expect((await status()).status).toMatchObject({ state: 'serving', version: '2.0.0' });
 
