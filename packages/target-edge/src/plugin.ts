@@ -246,8 +246,12 @@ export function edge(): TargetPlugin<EdgeConfig, EdgeDesired, EdgePrevious> {
       const hub = new Hub(ctx);
       const base = { environment: ctx.environment, kind: 'edge' as const };
       if (ctx.config.device) {
-        const { report } = await hub.agent(ctx.config.device);
+        const { desired, report } = await hub.agent(ctx.config.device);
         const m = report.modules[ctx.config.module];
+        // The module's desired `version` is the model version Dove deployed to the device.
+        const version = (desired.modules as Record<string, { version?: unknown }> | undefined)?.[
+          ctx.config.module
+        ]?.version;
         if (!m)
           return {
             ...base,
@@ -262,6 +266,7 @@ export function edge(): TargetPlugin<EdgeConfig, EdgeDesired, EdgePrevious> {
               : report.lastDesiredVersion !== report.desiredVersion
                 ? 'provisioning'
                 : 'failed',
+          ...(typeof version === 'string' ? { version } : {}),
           message: `${ctx.config.module} on ${ctx.config.device}: ${m.runtimeStatus}`,
           details: { modules: report.modules },
         };

@@ -54,6 +54,7 @@ test('one device: modules set directly, module status from the edge agent', asyn
   expect(verified?.details?.modules).toMatchObject({ scorer: { runtimeStatus: 'running' } });
   const status = await plugin.status(ctx);
   expect(status.state).toBe('serving');
+  expect(status.version).toBe('1.0.0');
   expect((await plugin.plan(ctx)).action).toBe('noop');
   expect(await plugin.logs?.(ctx, {})).toMatch(
     /not available through the IoT Hub service API[\s\S]*scorer: running/,
