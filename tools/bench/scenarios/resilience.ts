@@ -55,8 +55,14 @@ const scenario: Scenario = {
         return out;
       };
       let injected = 0;
-      const byKey = new Map<string, { ok: boolean; ms: number; error?: { code: string } }[]>();
-      const push = (key: string, r: { ok: boolean; ms: number; error?: { code: string } }) => {
+      const byKey = new Map<
+        string,
+        { ok: boolean; ms: number; error?: { code: string; message?: string } }[]
+      >();
+      const push = (
+        key: string,
+        r: { ok: boolean; ms: number; error?: { code: string; message?: string } },
+      ) => {
         const list = byKey.get(key) ?? [];
         list.push(r);
         byKey.set(key, list);
@@ -98,7 +104,9 @@ const scenario: Scenario = {
           const faulted = byKey.get(`${f.id}/${environment}`) ?? [];
           const clean = (byKey.get(`none/${environment}`) ?? []).filter((r) => r.ok).map((r) => r.ms);
           const good = faulted.filter((r) => r.ok).map((r) => r.ms);
-          const failures = faulted.filter((r) => !r.ok).map((r) => r.error?.code ?? '?');
+          const failures = faulted
+            .filter((r) => !r.ok)
+            .map((r) => `${r.error?.code ?? '?'} (${(r.error?.message ?? '').split('\n')[0]?.slice(0, 80)})`);
           rows.push({
             figure: '7. Resilience',
             name: `${f.label}: ${kind} deploy time`,
