@@ -55,6 +55,12 @@ export interface ModelDelivery {
   sasToken?: string;
   /** Expiry of the SAS (ISO 8601). */
   expiresOn?: string;
+  /**
+   * A delivery (fresh SAS) for another version in the same store, given the URI a previous
+   * deploy used; `undefined` when that URI is not in this store. Rollback needs it: a SAS is
+   * scoped to one version, so the previous definition cannot reuse the new version's token.
+   */
+  reissue?(uri: string, signal?: AbortSignal): Promise<ModelDelivery | undefined>;
 }
 
 export type ChangeKind = 'add' | 'change' | 'remove';

@@ -38,7 +38,18 @@ export async function createModelDelivery(options: ModelDeliveryOptions): Promis
     );
   const base = container.url.replace(/\?.*$/, '').replace(/\/$/, '');
   const uri = `${base}/${encodePath(prefix)}`;
-  const delivery: ModelDelivery = { uri, manifestUri: `${uri}${MANIFEST_FILE}` };
+  const reissue = async (other: string, signal?: AbortSignal): Promise<ModelDelivery | undefined> => {
+    if (!other.startsWith(`${base}/`)) return undefined;
+    const parts = other
+      .slice(base.length + 1)
+      .replace(/\/$/, '')
+      .split('/')
+      .map(decodeURIComponent);
+    if (parts.length !== 2) return undefined;
+    const [name, version] = parts as [string, string];
+    return createModelDelivery({ ...options, name, version, signal: signal ?? options.signal });
+  };
+  const delivery: ModelDelivery = { uri, manifestUri: `${uri}${MANIFEST_FILE}`, reissue };
   if ((options.auth ?? 'sas') === 'managed-identity') return delivery;
 
   const now = Date.now();

@@ -202,7 +202,16 @@ export function aci(options: AciOptions = {}): TargetPlugin<AciConfig, AciDesire
         }
         return;
       }
-      const group = restorable(plan.previous.group, secureValues(ctx, keys));
+      // The previous definition reads its own model version: it needs a SAS for that version
+      // (a SAS is scoped to one version), not the one issued for the version being rolled back.
+      let restoreCtx = ctx;
+      const previousUri = plan.previous.group.containers[0]?.environmentVariables?.find(
+        (e) => e.name === 'DOVE_MODEL_URI',
+      )?.value;
+      const delivery = ctx.modelDelivery;
+      if (previousUri && delivery && previousUri !== delivery.uri)
+        restoreCtx = { ...ctx, modelDelivery: await delivery.reissue?.(previousUri, ctx.signal) };
+      const group = restorable(plan.previous.group, secureValues(restoreCtx, keys));
       ctx.progress(`restoring the previous definition of ${name}`);
       const live = await readLive(ctx, name);
       const replace = !live || diffGroups(live, group).some((ch) => ch.replace);
