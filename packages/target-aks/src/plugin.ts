@@ -15,7 +15,13 @@ import {
 import { serviceAddress, serviceEndpoint, smoke } from './endpoint.ts';
 import type { WorkloadExtension } from './extension.ts';
 import { connect, type Kube, kubeConfigFrom } from './kube.ts';
-import { deploymentManifest, type Manifest, needsSecret, serviceManifest } from './manifests.ts';
+import {
+  deploymentManifest,
+  type Manifest,
+  MODEL_SAS_VAR,
+  needsSecret,
+  serviceManifest,
+} from './manifests.ts';
 import { ANNOTATION_VERSION, baseName, deploymentName, type Track } from './names.ts';
 import { diagnose, RolloutError, waitForRollout } from './rollout.ts';
 
@@ -193,6 +199,15 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
       const prev = plan.previous ?? { deployments: {}, creates: [] };
       const kube = await kubeFor(ctx);
       const before = prev.deployments[d.track];
+      // The slot users are on decides which model the shared Secret must read: stable (rolling,
+      // canary), else the other blue-green colour, else the one being restored.
+      await restoreModelSas(ctx, kube, d.objects, [
+        prev.deployments.stable,
+        ...Object.entries(prev.deployments)
+          .filter(([track]) => track !== d.track)
+          .map(([, m]) => m),
+        before,
+      ]);
       if (before) {
         ctx.progress(
           `restore ${before.metadata.name} to version ${before.metadata.annotations?.[ANNOTATION_VERSION] ?? 'before'}`,
@@ -331,4 +346,46 @@ export function aks(options: AksOptions = {}): TargetPlugin<AksConfig, Desired, 
       return this.status(ctx);
     },
   };
+}
+
+/** The model URI a Deployment's pods read (`DOVE_MODEL_URI`). */
+function modelUriOf(d: Manifest | undefined): string | undefined {
+  const spec = d?.spec as {
+    template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } };
+  };
+  return spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'DOVE_MODEL_URI')?.value;
+}
+
+/**
+ * Rolling back to a previous model version: the shared Secret holds the SAS issued for the
+ * version that failed, and a SAS is scoped to one version, so pods of the restored version that
+ * (re)start would be refused their model. Put a fresh SAS for the restored version back first.
+ */
+async function restoreModelSas(
+  ctx: TargetContext<AksConfig>,
+  kube: Kube,
+  objects: Manifest[],
+  candidates: (Manifest | undefined)[],
+): Promise<void> {
+  const delivery = ctx.modelDelivery;
+  if (!delivery?.sasToken || !delivery.reissue) return;
+  const uri = candidates.map(modelUriOf).find((u) => u !== undefined);
+  if (!uri || uri === delivery.uri) return;
+  const secret = objects.find((o) => o.kind === 'Secret');
+  if (!secret) return;
+  const old = await delivery.reissue(uri, ctx.signal);
+  if (!old?.sasToken) {
+    ctx.log(
+      'warn',
+      `the restored version's model (${uri}) is not in the model store; its pods keep the SAS they have`,
+    );
+    return;
+  }
+  ctx.secret(old.sasToken);
+  ctx.progress(`restore the model SAS for ${uri}`);
+  const data = {
+    ...(secret.data as Record<string, string>),
+    [MODEL_SAS_VAR]: Buffer.from(old.sasToken).toString('base64'),
+  };
+  await kube.apply({ ...secret, data });
 }

@@ -73,9 +73,9 @@ afterAll(async () => {
 
 const cluster = () => ({ resourceGroup: SANDBOX_RESOURCE_GROUP, name: SANDBOX_CLUSTER });
 
-function ctxWith(settings: Record<string, unknown>, d: ModelDelivery | null = delivery) {
+function ctxWith(settings: Record<string, unknown>, d: ModelDelivery | null = delivery, version?: string) {
   const masked: string[] = [];
-  const ctx = sandboxContext(sb, { cluster: cluster(), ...settings });
+  const ctx = sandboxContext(sb, { cluster: cluster(), ...settings }, version ? { version } : {});
   if (d) ctx.modelDelivery = d;
   ctx.secret = (v) => {
     masked.push(v);
@@ -166,5 +166,50 @@ describe.skipIf(!kubePresent)('AKS delivers the model against the sandbox', () =
     // Same model again: nothing to do.
     const again = await target.plan(ctxWith({ name: 'delivered', auth: { enabled: false } }).ctx);
     expect(again.action).toBe('noop');
+  }, 60_000);
+
+  test('a failed new model version rolls back, and the Secret reads the restored version again', async () => {
+    const v2 = await (await modelStoreHook())({
+      spec: {
+        apiVersion: 'dove/v1',
+        model: { name: 'iris', version: '2.0.0', path: irisModel },
+        scoring: { image: IRIS_IMAGE, port: 5001, scoreRoute: '/score', healthRoute: '/', env: {} },
+        targets: {},
+      },
+      model: { name: 'iris', version: '2.0.0', path: irisModel },
+      specHash: 'h2',
+      cloud: sb.profile as CloudProfile,
+    });
+    expect(v2?.uri).toContain('/iris/2.0.0/');
+    const target = aks({ pollMs: 50 });
+    const settings = { name: 'model-back', auth: { enabled: false } };
+    const first = ctxWith(settings).ctx;
+    const p1 = await target.plan(first);
+    await target.verify(first, await target.apply(first, p1), p1);
+
+    // Version 2 answers its sample with a 500: verify fails and the rollback restores version 1.
+    const second = ctxWith({ ...settings, env: { DOVE_FAULT: 'score-500' } }, v2!, '2.0.0').ctx;
+    const p2 = await target.plan(second);
+    const applied = await target.apply(second, p2);
+    await expect(target.verify(second, applied, p2)).rejects.toThrow();
+    await target.rollback(second, p2);
+
+    // The Secret's SAS must read version 1 (what the restored pods download when they restart),
+    // not version 2's SAS, which the store refuses for version 1's blobs.
+    const kubeconfig = sb.profile.sandbox.kubeconfigs[SANDBOX_CLUSTER]!;
+    const got = await run('kubectl', [
+      '--kubeconfig',
+      kubeconfig,
+      'get',
+      'secret',
+      'model-back-env',
+      '-o',
+      'json',
+    ]);
+    const sas = Buffer.from(JSON.parse(got.stdout).data.DOVE_MODEL_SAS, 'base64').toString();
+    const read = (token: string) =>
+      fetch(`${delivery.uri}manifest.json?${JSON.parse(token)['manifest.json']}`);
+    expect((await read(sas)).status).toBe(200);
+    expect((await read(v2!.sasToken!)).status).toBe(403);
   }, 60_000);
 });
