@@ -50,6 +50,24 @@ export function versionFromTag(tag: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * The Dove bot in `bot` mode records a Deployment for a deploy it runs itself (payload
+ * `{ doveBot: { mode: 'bot' } }`, no `dove` key): a workflow on `deployment` must not run it again.
+ */
+function carriedOutByBot(deployment: Json): string | undefined {
+  let payload: unknown = deployment.payload;
+  if (typeof payload === 'string') {
+    try {
+      payload = JSON.parse(payload);
+    } catch {
+      return undefined;
+    }
+  }
+  const p = payload as { dove?: unknown; doveBot?: { mode?: unknown; command?: unknown } } | null;
+  if (!p || p.dove !== undefined || !p.doveBot || p.doveBot.mode !== 'bot') return undefined;
+  return `deployment ${deployment.id} is run by the Dove bot itself (bot mode${typeof p.doveBot.command === 'string' ? `: ${p.doveBot.command}` : ''}); the Action carries out only deployments whose payload has "dove"`;
+}
+
 function payloadOf(deployment: Json): DovePayload {
   let payload: unknown = deployment.payload ?? {};
   if (typeof payload === 'string') {
@@ -139,6 +157,8 @@ export function triggerOf(ctx: EventContext, inputs: Inputs): Trigger {
     t = { ...base, version, ref: tag || ctx.ref, releaseTag: tag };
   } else if (ctx.eventName === 'deployment') {
     const deployment = ctx.payload.deployment ?? {};
+    const bot = carriedOutByBot(deployment);
+    if (bot) return { ...base, skip: bot };
     const dove = payloadOf(deployment);
     t = {
       ...base,

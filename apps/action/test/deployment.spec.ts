@@ -77,6 +77,28 @@ test('a deployment without payload.dove deploys its own environment', async () =
   expect(statesOf(id).map((s) => s.state)).toEqual(['in_progress', 'success']);
 });
 
+test('a deployment the bot runs itself (bot mode) is skipped: no second deploy, no status', async () => {
+  const { id, event } = await deploymentEvent(
+    {
+      doveBot: {
+        mode: 'bot',
+        run: 'r1',
+        instance: 'i1',
+        command: '/deploy dev',
+        requester: 'octocat',
+        issue: 1,
+        commentId: 1,
+      },
+    },
+    'dev',
+  );
+  const r = await runAction(world, { event: 'deployment', payload: event, inputs: oidcInputs(world) });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect(r.outputs.decision).toBe('skipped');
+  expect(r.stdout).toContain('run by the Dove bot itself');
+  expect(statesOf(id)).toEqual([]);
+});
+
 test('a bad payload is refused with the field it names; the deployment fails with the reason', async () => {
   const { id, event } = await deploymentEvent({ dove: { command: 'ship-it', environment: 'dev' } });
   const r = await runAction(world, { event: 'deployment', payload: event, inputs: oidcInputs(world) });
