@@ -105,7 +105,7 @@ export function countingPolicy(requests: RequestCounter, api: 'arm' | 'storage' 
   return {
     name: `doveCount-${api}`,
     sendRequest: (req, next) => {
-      requests.count(api, req.method);
+      requests.count(api, req.method, { url: req.url });
       return next(req);
     },
   };

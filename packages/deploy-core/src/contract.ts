@@ -9,7 +9,16 @@ export type TargetKind = 'aci' | 'aks' | 'edge' | 'fpga' | (string & {});
 
 /** Counts API requests by API family and by read/write, for results and benchmarks. */
 export interface RequestCounter {
-  count(api: 'arm' | 'k8s' | 'iothub' | 'storage' | 'scoring' | 'other', method: string): void;
+  /**
+   * One HTTP attempt. A read is GET/HEAD/OPTIONS, or a request that changes nothing although
+   * sent as POST: `readOnly`, or a `url` naming an ARM list action (`.../listKeys`,
+   * `.../listClusterUserCredential`) or an IoT Hub query (`/devices/query`).
+   */
+  count(
+    api: 'arm' | 'k8s' | 'iothub' | 'storage' | 'scoring' | 'other',
+    method: string,
+    request?: { url?: string; readOnly?: boolean },
+  ): void;
   snapshot(): RequestCounts;
 }
 export interface RequestCounts {

@@ -23,7 +23,7 @@ export function armClient(ctx: Ctx): ContainerServiceClient {
         policy: {
           name: 'doveRequestCount',
           sendRequest: (req, next) => {
-            ctx.requests.count('arm', req.method);
+            ctx.requests.count('arm', req.method, { url: req.url });
             return next(req);
           },
         },

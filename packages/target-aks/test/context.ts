@@ -1,27 +1,11 @@
 import { ClientSecretCredential } from '@azure/identity';
-import type { DoveSpec, RequestCounts, TargetContext } from '@dove/deploy-core';
+import { createRequestCounter, type DoveSpec, type TargetContext } from '@dove/deploy-core';
 import type { Sandbox } from '@dove/sandbox';
 import { type AksConfig, configSchema } from '../src/config.ts';
 
 /** Counts like the orchestrator's counter: GET/HEAD are reads, everything else writes. */
-export function counter() {
-  const counts: RequestCounts = { reads: 0, writes: 0, byApi: {} };
-  return {
-    count(api: string, method: string) {
-      const write = !['GET', 'HEAD'].includes(method.toUpperCase());
-      counts.byApi[api] ??= { reads: 0, writes: 0 };
-      const a = counts.byApi[api];
-      if (write) {
-        counts.writes++;
-        a.writes++;
-      } else {
-        counts.reads++;
-        a.reads++;
-      }
-    },
-    snapshot: () => structuredClone(counts),
-  };
-}
+/** The host's counter (deploy-core's), so tests count reads and writes exactly as users see them. */
+export const counter = createRequestCounter;
 
 export const IRIS_IMAGE = 'example.azurecr.io/dove-examples/iris-scorer:1.0.0';
 

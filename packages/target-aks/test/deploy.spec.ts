@@ -85,6 +85,8 @@ describe.skipIf(!kubePresent)('AKS deploys against the sandbox', () => {
     const again = await deploy({ name: 'roll', replicas: 2 }, { version: '1.0.0' });
     expect(again.plan.action).toBe('noop');
     expect(again.ctx.requests.snapshot().byApi.k8s?.writes ?? 0).toBe(0);
+    // ARM too: fetching the cluster's credentials is a POST that only reads.
+    expect(again.ctx.requests.snapshot().writes).toBe(0);
 
     const kubeconfig = sb.profile.sandbox.kubeconfigs[SANDBOX_CLUSTER]!;
     const got = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'deploy', 'roll', '-o', 'json']);

@@ -59,7 +59,7 @@ export class Hub {
     read = method === 'GET',
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      this.ctx.requests.count('iothub', method);
+      this.ctx.requests.count('iothub', method, { readOnly: read });
       try {
         return (await run()).responseBody;
       } catch (e) {

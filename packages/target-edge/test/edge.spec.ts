@@ -200,7 +200,8 @@ test('a busy hub: reads are retried, a refused write is a clear error', async ()
   const ctx = context(sb, { fleet: { targetCondition: "tags.role = 'lab'" } }, { environment: 'busy' });
   const plan = await plugin.plan(ctx);
   expect(plan.action).toBe('create');
-  expect(ctx.requests.snapshot().reads).toBe(3);
+  // 3 attempts to list deployments (2 refused) + the COUNT query, a POST that only reads.
+  expect(ctx.requests.snapshot().reads).toBe(4);
   sb.faults.add({
     api: 'iothub',
     method: 'PUT',

@@ -1,4 +1,9 @@
-import type { RequestCounter, RequestCounts, TargetContext } from '@dove/deploy-core';
+import {
+  isReadRequest,
+  type RequestCounter,
+  type RequestCounts,
+  type TargetContext,
+} from '@dove/deploy-core';
 import type { Sandbox } from '@dove/sandbox';
 import { type EdgeConfig, edgeConfigSchema } from '../src/index.ts';
 
@@ -6,8 +11,8 @@ import { type EdgeConfig, edgeConfigSchema } from '../src/index.ts';
 export function counter(): RequestCounter & { reset(): void } {
   let counts: RequestCounts = { reads: 0, writes: 0, byApi: {} };
   return {
-    count(api, method) {
-      const write = method !== 'GET';
+    count(api, method, request) {
+      const write = !isReadRequest(method, request);
       const a = counts.byApi[api] ?? { reads: 0, writes: 0 };
       counts.byApi[api] = a;
       if (write) {
