@@ -1,7 +1,7 @@
 // Who else runs on a node pool: pods on its nodes and workloads that select it. Destroy keeps
 // a pool while anything but this environment's own pods uses it.
 import type { TargetContext } from '@dove/deploy-core';
-import { type AksConfig, kubeConfigFrom, kubeconfigText } from '@dove/target-aks';
+import { type AksConfig, kubeConfigFrom, kubeconfigText, withKubeRetry } from '@dove/target-aks';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { POOL_LABEL } from './pool.ts';
 
@@ -14,16 +14,19 @@ export async function poolUsers(
   const kc = kubeConfigFrom(await kubeconfigText(aksCtx), aksCtx.config.context);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
-  aksCtx.requests.count('k8s', 'GET');
-  const nodes = await core.listNode({ labelSelector: `${POOL_LABEL}=${pool}` });
+  // Every read is counted per attempt and retried on 429/5xx/dropped connections, as the AKS target's.
+  const get = <T>(fn: () => Promise<T>) =>
+    withKubeRetry(() => {
+      aksCtx.requests.count('k8s', 'GET');
+      return fn();
+    });
+  const nodes = await get(() => core.listNode({ labelSelector: `${POOL_LABEL}=${pool}` }));
   const names = new Set(nodes.items.map((n) => n.metadata?.name ?? ''));
   const mine = (ns?: string, labels?: Record<string, string>) =>
     ns === own.namespace && labels?.['app.kubernetes.io/name'] === own.app;
   const users = new Set<string>();
-  aksCtx.requests.count('k8s', 'GET');
-  const deployments = (await apps.listDeploymentForAllNamespaces()).items;
-  aksCtx.requests.count('k8s', 'GET');
-  const replicaSets = (await apps.listReplicaSetForAllNamespaces()).items;
+  const deployments = (await get(() => apps.listDeploymentForAllNamespaces())).items;
+  const replicaSets = (await get(() => apps.listReplicaSetForAllNamespaces())).items;
   const liveDeployments = new Set(deployments.map((d) => `${d.metadata?.namespace}/${d.metadata?.uid}`));
   const rsByName = new Map(replicaSets.map((r) => [`${r.metadata?.namespace}/${r.metadata?.name}`, r]));
   // A pod whose ReplicaSet or Deployment is gone is being garbage-collected: it uses nothing.
@@ -34,8 +37,7 @@ export async function poolUsers(
     const dRef = rs?.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment');
     return !rs || (dRef !== undefined && !liveDeployments.has(`${ns}/${dRef.uid}`));
   };
-  aksCtx.requests.count('k8s', 'GET');
-  for (const p of (await core.listPodForAllNamespaces()).items) {
+  for (const p of (await get(() => core.listPodForAllNamespaces())).items) {
     const ns = p.metadata?.namespace;
     if (mine(ns, p.metadata?.labels) || ns === 'kube-system') continue;
     if (p.metadata?.deletionTimestamp || orphan(ns, p.metadata?.ownerReferences)) continue;
