@@ -51,7 +51,11 @@ export class Hub {
     this.registry = hubRegistry(cs, addressFor(ctx, hostName));
   }
 
-  /** Reads are retried when the hub is busy or unreachable; writes are not (IoT Hub may have applied them). */
+  /**
+   * Reads are retried when the hub is busy or unreachable. Writes are retried only when the hub
+   * throttled them (429: refused before it applied anything, after its Retry-After); a write that
+   * failed otherwise may have been applied, so it is not repeated blindly.
+   */
   private async call<T>(
     method: string,
     what: string,
@@ -64,9 +68,12 @@ export class Hub {
         return (await run()).responseBody;
       } catch (e) {
         const failure = hubFailure(e, what);
-        if (!read || failure.code !== 'EDGE_HUB_UNAVAILABLE' || attempt >= READ_ATTEMPTS) throw failure;
+        const throttled = statusOf(e) === 429;
+        if ((!read && !throttled) || failure.code !== 'EDGE_HUB_UNAVAILABLE' || attempt >= READ_ATTEMPTS)
+          throw failure;
         this.ctx.log('warn', `${failure.message}; retrying (${attempt}/${READ_ATTEMPTS - 1})`);
-        await sleep(Math.min(2000, this.ctx.config.pollSeconds * 1000) * 2 ** (attempt - 1), this.ctx.signal);
+        const backoff = Math.min(2000, this.ctx.config.pollSeconds * 1000) * 2 ** (attempt - 1);
+        await sleep(Math.max(backoff, retryAfterMs(e) ?? 0), this.ctx.signal);
       }
     }
   }
@@ -86,12 +93,29 @@ export class Hub {
       throw e;
     }
   }
-  addConfiguration(cfg: HubConfiguration): Promise<HubConfiguration> {
-    return this.call(
-      'PUT',
-      `create deployment ${cfg.id}`,
-      () => this.registry.addConfiguration(cfg as never) as never,
-    );
+  async addConfiguration(cfg: HubConfiguration): Promise<HubConfiguration> {
+    const add = () =>
+      this.call<HubConfiguration>(
+        'PUT',
+        `create deployment ${cfg.id}`,
+        () => this.registry.addConfiguration(cfg as never) as never,
+      );
+    try {
+      return await add();
+    } catch (e) {
+      // The connection dropped or the hub failed: the create may or may not have happened. A
+      // deployment id is unique, so reading it back tells which; create it again only if absent.
+      if (!(e instanceof EdgeError) || e.code !== 'EDGE_HUB_UNAVAILABLE') throw e;
+      const existing = await this.getConfiguration(cfg.id);
+      if (!existing) {
+        this.ctx.log('warn', `${e.message}; deployment ${cfg.id} was not created, creating it again`);
+        return add();
+      }
+      const ours = Object.entries(cfg.labels ?? {}).every(([k, v]) => existing.labels?.[k] === v);
+      if (!ours) throw e;
+      this.ctx.log('warn', `${e.message}; deployment ${cfg.id} was created nevertheless`);
+      return existing;
+    }
   }
   updateConfiguration(cfg: HubConfiguration): Promise<HubConfiguration> {
     return this.call(
@@ -155,6 +179,17 @@ function addressFor(ctx: TargetContext<EdgeConfig>, hostName: string): HubAddres
       return { host: h.host, port: h.port, ...(ctx.cloud.caCert ? { ca: ctx.cloud.caCert } : {}) };
   }
   return undefined;
+}
+
+function statusOf(e: unknown): number | undefined {
+  return (e as { response?: { statusCode?: number } })?.response?.statusCode;
+}
+
+/** The hub's Retry-After (seconds), in ms. */
+function retryAfterMs(e: unknown): number | undefined {
+  const headers = (e as { response?: { headers?: Record<string, string | undefined> } })?.response?.headers;
+  const after = Number(headers?.['retry-after']);
+  return Number.isFinite(after) && after >= 0 ? Math.min(after, 60) * 1000 : undefined;
 }
 
 function hubFailure(e: unknown, what: string): EdgeError {

@@ -202,13 +202,60 @@ test('a busy hub: reads are retried, a refused write is a clear error', async ()
   expect(plan.action).toBe('create');
   // 3 attempts to list deployments (2 refused) + the COUNT query, a POST that only reads.
   expect(ctx.requests.snapshot().reads).toBe(4);
+  // A create that fails twice (the second after reading back that the first did not happen).
+  sb.faults.add({
+    api: 'iothub',
+    method: 'PUT',
+    pathIncludes: '/configurations',
+    times: 2,
+    fault: { type: 'status', status: 500 },
+  });
+  await expect(plugin.apply(ctx, plan)).rejects.toMatchObject({ code: 'EDGE_HUB_UNAVAILABLE' });
+  sb.faults.clear();
+});
+
+test('a throttled or dropped create is retried safely: one deployment, created once', async () => {
+  const hubPuts = () =>
+    sb
+      .requests()
+      .filter((r) => r.api === 'iothub' && r.method === 'PUT' && r.path.includes('/configurations'));
+  // 429 with Retry-After: the hub refused before applying anything, so the write is sent again.
+  const throttled = context(
+    sb,
+    { fleet: { targetCondition: "tags.role = 'lab'" } },
+    { environment: 'throttled' },
+  );
+  const plan1 = await plugin.plan(throttled);
+  sb.resetRequests();
   sb.faults.add({
     api: 'iothub',
     method: 'PUT',
     pathIncludes: '/configurations',
     times: 1,
-    fault: { type: 'status', status: 429 },
+    fault: { type: 'status', status: 429, retryAfterSeconds: 1 },
   });
-  await expect(plugin.apply(ctx, plan)).rejects.toMatchObject({ code: 'EDGE_HUB_UNAVAILABLE' });
+  await plugin.apply(throttled, plan1);
+  expect(hubPuts().length).toBe(2);
   sb.faults.clear();
+
+  // A dropped connection: the create may or may not have happened; Dove reads it back first.
+  const dropped = context(
+    sb,
+    { fleet: { targetCondition: "tags.role = 'lab'" } },
+    { environment: 'dropped' },
+  );
+  const plan2 = await plugin.plan(dropped);
+  sb.faults.add({
+    api: 'iothub',
+    method: 'PUT',
+    pathIncludes: '/configurations',
+    times: 1,
+    fault: { type: 'drop' },
+  });
+  await plugin.apply(dropped, plan2);
+  sb.faults.clear();
+  const ids = (await plugin.status!(dropped)) as { state: string };
+  expect(ids.state).not.toBe('absent');
+  await plugin.destroy!(throttled);
+  await plugin.destroy!(dropped);
 });
