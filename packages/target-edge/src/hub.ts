@@ -8,6 +8,8 @@ import { sleep } from './rollout.ts';
 import type { EdgeConfig } from './schema.ts';
 
 const READ_ATTEMPTS = 4;
+/** A deployment create that failed and is absent when read back is sent this many times in all. */
+const CREATE_ATTEMPTS = 3;
 
 export interface HubConfiguration {
   id: string;
@@ -100,21 +102,23 @@ export class Hub {
         `create deployment ${cfg.id}`,
         () => this.registry.addConfiguration(cfg as never) as never,
       );
-    try {
-      return await add();
-    } catch (e) {
-      // The connection dropped or the hub failed: the create may or may not have happened. A
-      // deployment id is unique, so reading it back tells which; create it again only if absent.
-      if (!(e instanceof EdgeError) || e.code !== 'EDGE_HUB_UNAVAILABLE') throw e;
-      const existing = await this.getConfiguration(cfg.id);
-      if (!existing) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await add();
+      } catch (e) {
+        // The connection dropped or the hub failed: the create may or may not have happened. A
+        // deployment id is unique, so reading it back tells which; create it again only if absent.
+        if (!(e instanceof EdgeError) || e.code !== 'EDGE_HUB_UNAVAILABLE') throw e;
+        const existing = await this.getConfiguration(cfg.id);
+        if (existing) {
+          const ours = Object.entries(cfg.labels ?? {}).every(([k, v]) => existing.labels?.[k] === v);
+          if (!ours) throw e;
+          this.ctx.log('warn', `${e.message}; deployment ${cfg.id} was created nevertheless`);
+          return existing;
+        }
+        if (attempt >= CREATE_ATTEMPTS) throw e;
         this.ctx.log('warn', `${e.message}; deployment ${cfg.id} was not created, creating it again`);
-        return add();
       }
-      const ours = Object.entries(cfg.labels ?? {}).every(([k, v]) => existing.labels?.[k] === v);
-      if (!ours) throw e;
-      this.ctx.log('warn', `${e.message}; deployment ${cfg.id} was created nevertheless`);
-      return existing;
     }
   }
   updateConfiguration(cfg: HubConfiguration): Promise<HubConfiguration> {

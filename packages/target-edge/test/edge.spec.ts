@@ -202,12 +202,12 @@ test('a busy hub: reads are retried, a refused write is a clear error', async ()
   expect(plan.action).toBe('create');
   // 3 attempts to list deployments (2 refused) + the COUNT query, a POST that only reads.
   expect(ctx.requests.snapshot().reads).toBe(4);
-  // A create that fails twice (the second after reading back that the first did not happen).
+  // A create that keeps failing (each retry after reading back that the last did not happen).
   sb.faults.add({
     api: 'iothub',
     method: 'PUT',
     pathIncludes: '/configurations',
-    times: 2,
+    times: 3,
     fault: { type: 'status', status: 500 },
   });
   await expect(plugin.apply(ctx, plan)).rejects.toMatchObject({ code: 'EDGE_HUB_UNAVAILABLE' });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { CloudProfile, DoveSpec, ModelDelivery } from '@dove/deploy-core';
 import { type Sandbox, startSandbox } from '@dove/sandbox';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Hub } from '../src/hub.ts';
 import { edge } from '../src/index.ts';
 import { context, secrets } from './harness.ts';
 
@@ -124,3 +125,36 @@ test('fleet: the deployment content carries both values, the plan masks the SAS'
   expect(again.action).toBe('noop');
   await plugin.destroy(ctx);
 });
+
+test('devices download the model for real: a SAS that cannot read it fails the deploy on the devices', async () => {
+  const settings = {
+    fleet: { targetCondition: "tags.role = 'lab'", priority: 30 },
+    successThreshold: 100,
+    deadlineSeconds: 20,
+  };
+  // A token map for other blobs: every download is refused by the store (HTTP 403).
+  const map = JSON.parse(delivery.sasToken!) as Record<string, string>;
+  const forged = Object.fromEntries(Object.keys(map).map((k) => [k, 'sv=2025-01-05&sr=b&sp=r&sig=forged']));
+  const ctx = withDelivery(context(sb, settings, { environment: 'fleet-bad-sas' }), {
+    ...delivery,
+    sasToken: JSON.stringify(forged),
+  });
+  const plan = await plugin.plan(ctx);
+  const applied = await plugin.apply(ctx, plan);
+  const error = (await plugin.verify(ctx, applied, plan).catch((e: unknown) => e)) as Error;
+  expect(error).toBeInstanceOf(Error);
+  expect(error.message).toMatch(/0 of 3 devices report success, 3 failure/);
+  // Each device says why, as a real edge agent does, in its reported module status.
+  const agent = await new Hub(ctx).agent('edge-00001');
+  expect(agent.report.modules.scorer?.statusDescription).toMatch(
+    /refusing to serve: cannot download .*manifest\.json: HTTP 403/,
+  );
+  await plugin.destroy(ctx);
+
+  // With the store's own SAS the same fleet downloads, verifies sha256 and runs.
+  const good = withDelivery(context(sb, settings, { environment: 'fleet-good-sas' }));
+  const p2 = await plugin.plan(good);
+  const verified = await plugin.verify(good, await plugin.apply(good, p2), p2);
+  expect(verified.details).toMatchObject({ applied: 3, succeeded: 3 });
+  await plugin.destroy(good);
+}, 60_000);

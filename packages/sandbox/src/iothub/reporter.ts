@@ -1,4 +1,7 @@
+import { ModelPulls, type PullResult } from './model-pull.ts';
 import type { DeviceRecord, DeviceRegistry } from './registry.ts';
+
+type Modules = Record<string, { settings?: { image?: string }; env?: Record<string, { value?: unknown }> }>;
 
 /**
  * Plays the edge devices' side: some time after a device gets new content, its `$edgeAgent`
@@ -11,6 +14,7 @@ export class EdgeReporter {
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly pulls = new ModelPulls();
 
   constructor(registry: DeviceRegistry, delayMs: () => number) {
     this.registry = registry;
@@ -45,10 +49,29 @@ export class EdgeReporter {
         continue;
       }
       if ((d.reportAt ?? 0) > now) continue;
+      // Modules that read a model from the store download it first; the device reports once
+      // the download (shared by the fleet) is done.
+      const pulls = this.modelPulls(d);
+      if (pulls === undefined) continue;
       this.pending.delete(id);
       d.reportAt = undefined;
-      report(d);
+      report(d, pulls);
     }
+  }
+
+  /** Each module's model download result; undefined while one is still running. */
+  private modelPulls(d: DeviceRecord): Record<string, PullResult> | undefined {
+    if (d.behaviour === 'silent') return {};
+    const out: Record<string, PullResult> = {};
+    for (const [name, m] of Object.entries((d.edgeAgent.desired.modules ?? {}) as Modules)) {
+      const uri = m.env?.DOVE_MODEL_URI?.value;
+      if (typeof uri !== 'string' || !uri) continue;
+      const sas = m.env?.DOVE_MODEL_SAS?.value;
+      const r = this.pulls.result(uri, typeof sas === 'string' ? sas : undefined, () => this.schedule());
+      if (!r) return undefined;
+      out[name] = r;
+    }
+    return out;
   }
 
   stop(): void {
@@ -57,17 +80,23 @@ export class EdgeReporter {
   }
 }
 
-function report(d: DeviceRecord): void {
+function report(d: DeviceRecord, pulls: Record<string, PullResult>): void {
   if (d.behaviour === 'silent') return;
-  const modules = (d.edgeAgent.desired.modules ?? {}) as Record<string, { settings?: { image?: string } }>;
-  const failed = d.behaviour === 'fail';
+  const modules = (d.edgeAgent.desired.modules ?? {}) as Modules;
+  const pullFailed = Object.values(pulls).some((r) => !r.ok);
+  const failed = d.behaviour === 'fail' || pullFailed;
   const moduleStatus: Record<string, unknown> = {};
   for (const [name, m] of Object.entries(modules)) {
-    moduleStatus[name] = failed
+    const pull = pulls[name];
+    const broken = d.behaviour === 'fail' || (pull !== undefined && !pull.ok);
+    moduleStatus[name] = broken
       ? {
           runtimeStatus: 'backoff',
           exitCode: 1,
-          statusDescription: `Failed to start ${m.settings?.image ?? name}`,
+          statusDescription:
+            pull && !pull.ok
+              ? `refusing to serve: ${pull.message}`
+              : `Failed to start ${m.settings?.image ?? name}`,
           restartCount: 3,
         }
       : {
