@@ -194,6 +194,8 @@ export interface DeployResult {
   plan: Pick<Plan, 'action' | 'summary' | 'changes' | 'warnings'>;
   endpoint?: Endpoint;
   smoke?: SmokeTest;
+  /** What the target's verify found (e.g. an edge fleet's applied / succeeded device counts). */
+  details?: Record<string, unknown>;
   timings: Timings;
   requests: RequestCounts;
   /** When outcome is failed/rolled-back: the error (code, message, hint). */

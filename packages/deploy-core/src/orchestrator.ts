@@ -307,6 +307,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       plan: publicPlan(plan),
       endpoint: verified.endpoint ?? applied.endpoint,
       ...(verified.smoke ? { smoke: verified.smoke } : {}),
+      ...(verified.details ? { details: verified.details } : {}),
     });
   } catch (e) {
     const error = errorSummary(e, plugin);

@@ -55,6 +55,9 @@ async function score(
   const uri = r.endpoint?.scoringUri;
   if (!uri || !/^https?:/.test(uri)) {
     // Not HTTP (gRPC on FPGA) or no public endpoint (edge devices): the verify step's own call.
+    const d = r.details as { applied?: number; succeeded?: number } | undefined;
+    if (!r.smoke && typeof d?.succeeded === 'number')
+      return { ok: true, text: `${d.succeeded}/${d.applied ?? d.succeeded} devices run it (model checked)` };
     if (!r.smoke) return { ok: true, text: 'deployed; no endpoint to score' };
     return { ok: Boolean(r.smoke?.ok), text: r.smoke?.body?.slice(0, 60) ?? r.smoke?.message ?? '-' };
   }
