@@ -143,9 +143,16 @@ test('devices download the model for real: a SAS that cannot read it fails the d
   const applied = await plugin.apply(ctx, plan);
   const error = (await plugin.verify(ctx, applied, plan).catch((e: unknown) => e)) as Error;
   expect(error).toBeInstanceOf(Error);
-  expect(error.message).toMatch(/0 of 3 devices report success, 3 failure/);
+  // With a 100 % threshold the first failing device decides; the others may still be pending.
+  expect(error.message).toMatch(/0 of 3 devices report success, [123] failure/);
   // Each device says why, as a real edge agent does, in its reported module status.
-  const agent = await new Hub(ctx).agent('edge-00001');
+  const hub = new Hub(ctx);
+  let agent = await hub.agent('edge-00001');
+  // Until the device has reported on its current content (not an earlier deployment's).
+  for (let i = 0; i < 100 && agent.report.lastDesiredVersion !== agent.report.desiredVersion; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    agent = await hub.agent('edge-00001');
+  }
   expect(agent.report.modules.scorer?.statusDescription).toMatch(
     /refusing to serve: cannot download .*manifest\.json: HTTP 403/,
   );
