@@ -3,7 +3,8 @@ import { z } from 'zod';
 const quantity = z
   .string()
   .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi');
-const k8sName = z
+/** A Kubernetes object name (DNS label). */
+export const k8sName = z
   .string()
   .regex(
     /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
@@ -74,7 +75,8 @@ const resources = z
     }
   });
 
-const cluster = z.strictObject({
+/** An existing AKS cluster: where it is and its name (targets composing AKS name it the same way). */
+export const clusterRef = z.strictObject({
   subscription: z.string().min(1).optional(),
   resourceGroup: z.string().min(1),
   name: z
@@ -83,6 +85,9 @@ const cluster = z.strictObject({
       /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/,
       'an AKS cluster name (1-63 letters, digits, - and _)',
     ),
+});
+
+const cluster = clusterRef.extend({
   /** Opt-in: create the cluster when it does not exist (takes minutes and costs money). */
   create: z
     .strictObject({

@@ -1,3 +1,4 @@
+import { clusterRef, k8sName } from '@dove/target-aks';
 import { z } from 'zod';
 import {
   ARCHITECTURES,
@@ -7,14 +8,6 @@ import {
   fpgaSize,
 } from './catalogue.ts';
 
-const k8sName = z
-  .string()
-  .regex(
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-    'lower-case letters, digits and -, starting and ending with a letter or digit',
-  )
-  .max(63);
-
 const port = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 
 /** PEM text, or the path of a PEM file (read at deploy time). */
@@ -22,16 +15,7 @@ const pem = z.string().min(1);
 
 export const configSchema = z.strictObject({
   /** The AKS cluster, as in the AKS target (it must exist: Dove adds the FPGA pool to it). */
-  cluster: z.strictObject({
-    subscription: z.string().min(1).optional(),
-    resourceGroup: z.string().min(1),
-    name: z
-      .string()
-      .regex(
-        /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/,
-        'an AKS cluster name (1-63 letters, digits, - and _)',
-      ),
-  }),
+  cluster: clusterRef,
   namespace: k8sName.default('default'),
   /** Name of the Kubernetes objects (default: `<model>-<environment>`). */
   name: k8sName.optional(),
