@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseRetryAfter } from '@dove/deploy-core';
 
 /**
  * Kubernetes API calls are retried on what passes: 429 (after its Retry-After), 500/502/503/504
@@ -33,8 +34,8 @@ export function transientDelay(err: unknown): number | 'backoff' | undefined {
   };
   if (typeof e?.code === 'number') {
     if (!TRANSIENT_STATUS.has(e.code)) return undefined;
-    const after = Number(e.headers?.['retry-after'] ?? e.headers?.['Retry-After']);
-    return Number.isFinite(after) && after >= 0 ? Math.min(after, 60) * 1000 : 'backoff';
+    const after = parseRetryAfter(e.headers?.['retry-after'] ?? e.headers?.['Retry-After']);
+    return after === undefined ? 'backoff' : Math.min(after, 60_000);
   }
   const code = e?.cause?.code ?? (typeof e?.code === 'string' ? e.code : undefined);
   return code && TRANSIENT_NET.has(code) ? 'backoff' : undefined;

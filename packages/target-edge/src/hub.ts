@@ -1,4 +1,4 @@
-import type { TargetContext } from '@dove/deploy-core';
+import { parseRetryAfter, type TargetContext } from '@dove/deploy-core';
 import type { Registry } from 'azure-iothub';
 import iothub from 'azure-iothub';
 import { type HubAddress, hubRegistry } from './client.ts';
@@ -189,11 +189,11 @@ function statusOf(e: unknown): number | undefined {
   return (e as { response?: { statusCode?: number } })?.response?.statusCode;
 }
 
-/** The hub's Retry-After (seconds), in ms. */
+/** The hub's Retry-After, in ms (at most a minute). */
 function retryAfterMs(e: unknown): number | undefined {
   const headers = (e as { response?: { headers?: Record<string, string | undefined> } })?.response?.headers;
-  const after = Number(headers?.['retry-after']);
-  return Number.isFinite(after) && after >= 0 ? Math.min(after, 60) * 1000 : undefined;
+  const after = parseRetryAfter(headers?.['retry-after']);
+  return after === undefined ? undefined : Math.min(after, 60_000);
 }
 
 function hubFailure(e: unknown, what: string): EdgeError {
@@ -201,9 +201,8 @@ function hubFailure(e: unknown, what: string): EdgeError {
     name?: string;
     message?: string;
     responseBody?: string;
-    response?: { statusCode?: number };
   };
-  const status = err.response?.statusCode;
+  const status = statusOf(e);
   let detail = err.message ?? String(e);
   try {
     const body = JSON.parse(err.responseBody ?? '') as { Message?: string };
